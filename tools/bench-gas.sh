@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Prints the gas figures of contracts/snapshots/gas.json as `gas.<name>=<value>` lines, each followed
+# by the same work done by the per-message baseline (BaselineInbox, measured in the same forge run)
+# and the ratio of the two. Figures are whole-transaction gas (21,000 base and calldata included).
+set -euo pipefail
+file="${1:?usage: bench-gas.sh <snapshots/gas.json>}"
+declare -A value
+while IFS= read -r line; do
+  if [[ "$line" =~ \"([^\"]+)\":\ \"([0-9]+)\" ]]; then
+    value["${BASH_REMATCH[1]}"]="${BASH_REMATCH[2]}"
+  fi
+done < "$file"
+
+# figure name → the most gas it may use (0: no target)
+declare -A target=(
+  [dispatch.32B]=65000
+  [process.committee.3of5.single.32B]=87000
+  [process.committee.13of19.single.32B]=0
+  [process.committee.13of19.batch100.per_message.32B]=30000
+)
+figures=(
+  dispatch.32B
+  process.committee.3of5.single.32B
+  process.committee.13of19.single.32B
+  process.committee.13of19.batch100.per_message.32B
+)
+for name in "${figures[@]}"; do
+  v="${value[$name]:-}"
+  [[ -n "$v" ]] || { echo "bench-gas: no figure '$name' in $file" >&2; exit 1; }
+  echo "gas.$name=$v"
+  b="${value[baseline.$name]:-}"
+  if [[ -n "$b" ]]; then
+    echo "gas.$name.baseline=$b"
+    awk -v v="$v" -v b="$b" -v n="$name" 'BEGIN { printf "gas.%s.ratio_vs_baseline=%.3f\n", n, v / b }'
+  fi
+  t="${target[$name]}"
+  if [[ "$t" != 0 ]]; then
+    echo "gas.$name.target_max=$t"
+    if (( v <= t )); then echo "gas.$name.meets_target=true"; else echo "gas.$name.meets_target=false"; fi
+  fi
+done
