@@ -29,6 +29,10 @@ for (const [file, name] of CONTRACTS) {
     console.error(`export-artifacts: cannot read ${path}: ${err.message} (run forge build first)`);
     process.exit(1);
   }
+  if (!artifact.bytecode || !artifact.deployedBytecode) {
+    console.error(`export-artifacts: ${path} has no bytecode (written by a partial compile such as forge inspect?); run 'forge build --force' in contracts/`);
+    process.exit(1);
+  }
   const slim = {
     abi: artifact.abi,
     bytecode: { object: artifact.bytecode.object },

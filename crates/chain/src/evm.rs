@@ -1,0 +1,501 @@
+//! The EVM implementation of [`OriginMailbox`] and [`DestinationMailbox`], on an alloy provider
+//! (stored as `DynProvider`) and the contract bindings of `courier-bindings`.
+
+use alloy::{
+    contract,
+    eips::{BlockId, BlockNumberOrTag},
+    network::EthereumWallet,
+    primitives::{Address, B256, Bytes, keccak256},
+    providers::{DynProvider, Provider, ProviderBuilder},
+    rpc::types::Filter,
+    signers::local::PrivateKeySigner,
+    sol_types::{SolEvent, SolInterface},
+    transports::TransportError,
+};
+use async_trait::async_trait;
+use courier_bindings::{CommitteeVerifier, IVerifier, Mailbox};
+use courier_core::{Committee, Message, message::address_to_bytes32};
+use url::Url;
+
+use crate::{
+    BatchOutcome, BlockRef, DestinationMailbox, DispatchedMessage, Error, Finality, MessageOutcome,
+    OriginMailbox, Result, SubmittedTx, VerifierKind,
+};
+
+/// One chain's Mailbox seen through an RPC endpoint.
+#[derive(Clone)]
+pub struct EvmMailbox {
+    provider: DynProvider,
+    endpoint: String,
+    domain: u64,
+    mailbox: Address,
+    finality: Finality,
+    sender: Option<Address>,
+}
+
+impl std::fmt::Debug for EvmMailbox {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EvmMailbox")
+            .field("endpoint", &self.endpoint)
+            .field("domain", &self.domain)
+            .field("mailbox", &self.mailbox)
+            .field("finality", &self.finality)
+            .field("sender", &self.sender)
+            .finish()
+    }
+}
+
+impl EvmMailbox {
+    /// Connects to `rpc`, checks that the node serves chain `domain`, and reads the Mailbox at
+    /// `mailbox` with the given finality rule. With a `signer`, the handle can also deliver.
+    pub async fn connect(
+        rpc: &Url,
+        domain: u64,
+        mailbox: Address,
+        finality: Finality,
+        signer: Option<PrivateKeySigner>,
+    ) -> Result<Self> {
+        let endpoint = redact(rpc);
+        let sender = signer.as_ref().map(|s| s.address());
+        let provider = match signer {
+            Some(signer) => ProviderBuilder::new()
+                .wallet(EthereumWallet::from(signer))
+                .connect_http(rpc.clone())
+                .erased(),
+            None => ProviderBuilder::new().connect_http(rpc.clone()).erased(),
+        };
+        let actual = provider
+            .get_chain_id()
+            .await
+            .map_err(|e| rpc_error(&endpoint, "eth_chainId", &e))?;
+        if actual != domain {
+            return Err(Error::WrongChain {
+                endpoint,
+                expected: domain,
+                actual,
+            });
+        }
+        Ok(Self {
+            provider,
+            endpoint,
+            domain,
+            mailbox,
+            finality,
+            sender,
+        })
+    }
+
+    /// The endpoint this handle talks to (credentials removed), for logs.
+    pub fn endpoint(&self) -> &str {
+        &self.endpoint
+    }
+
+    /// The Mailbox address.
+    pub fn mailbox_address(&self) -> Address {
+        self.mailbox
+    }
+
+    /// The underlying provider, for callers that need plain RPC.
+    pub fn provider(&self) -> &DynProvider {
+        &self.provider
+    }
+
+    async fn block_by(&self, tag: BlockNumberOrTag, number_for_error: u64) -> Result<BlockRef> {
+        let block = self
+            .provider
+            .get_block_by_number(tag)
+            .await
+            .map_err(|e| rpc_error(&self.endpoint, "eth_getBlockByNumber", &e))?
+            .ok_or_else(|| Error::MissingBlock {
+                endpoint: self.endpoint.clone(),
+                number: number_for_error,
+            })?;
+        Ok(BlockRef {
+            number: block.header.number,
+            hash: block.header.hash,
+            timestamp: block.header.timestamp,
+        })
+    }
+
+    fn contract_error(&self, operation: &'static str, error: &contract::Error) -> Error {
+        if let Some(data) = error.as_revert_data() {
+            return Error::Reverted {
+                endpoint: self.endpoint.clone(),
+                operation,
+                reason: decode_revert(&data),
+            };
+        }
+        match error {
+            contract::Error::TransportError(e) => rpc_error(&self.endpoint, operation, e),
+            other => Error::Rpc {
+                endpoint: self.endpoint.clone(),
+                operation,
+                message: other.to_string(),
+                retryable: false,
+            },
+        }
+    }
+
+    fn mailbox_contract(&self) -> Mailbox::MailboxInstance<DynProvider> {
+        Mailbox::new(self.mailbox, self.provider.clone())
+    }
+}
+
+#[async_trait]
+impl OriginMailbox for EvmMailbox {
+    fn domain(&self) -> u64 {
+        self.domain
+    }
+
+    fn mailbox(&self) -> B256 {
+        address_to_bytes32(self.mailbox)
+    }
+
+    async fn head(&self) -> Result<BlockRef> {
+        self.block_by(BlockNumberOrTag::Latest, u64::MAX).await
+    }
+
+    async fn finalized(&self) -> Result<BlockRef> {
+        match self.finality {
+            Finality::Depth(depth) => {
+                let head = self
+                    .provider
+                    .get_block_number()
+                    .await
+                    .map_err(|e| rpc_error(&self.endpoint, "eth_blockNumber", &e))?;
+                let number = head.saturating_sub(depth);
+                self.block(number).await
+            }
+            Finality::Finalized => self.block_by(BlockNumberOrTag::Finalized, u64::MAX).await,
+        }
+    }
+
+    async fn block(&self, number: u64) -> Result<BlockRef> {
+        self.block_by(BlockNumberOrTag::Number(number), number)
+            .await
+    }
+
+    async fn dispatches(&self, from: u64, to: u64) -> Result<Vec<DispatchedMessage>> {
+        let filter = Filter::new()
+            .address(self.mailbox)
+            .event_signature(Mailbox::Dispatch::SIGNATURE_HASH)
+            .from_block(from)
+            .to_block(to);
+        let logs = self
+            .provider
+            .get_logs(&filter)
+            .await
+            .map_err(|e| rpc_error(&self.endpoint, "eth_getLogs", &e))?;
+        let mut out = Vec::with_capacity(logs.len());
+        for log in logs {
+            let tx_hash = log.transaction_hash.unwrap_or_default();
+            let bad = |reason: String| Error::BadLog {
+                endpoint: self.endpoint.clone(),
+                tx: tx_hash.to_string(),
+                reason,
+            };
+            if log.removed {
+                continue;
+            }
+            let (Some(block_number), Some(block_hash), Some(log_index)) =
+                (log.block_number, log.block_hash, log.log_index)
+            else {
+                return Err(bad(
+                    "log without block number, hash or index (pending?)".into()
+                ));
+            };
+            let event =
+                Mailbox::Dispatch::decode_log(&log.inner).map_err(|e| bad(e.to_string()))?;
+            let encoded = event.data.message.to_vec();
+            let id = keccak256(&encoded);
+            if id != event.data.id {
+                return Err(bad(format!(
+                    "event id {} is not the hash of its message {id}",
+                    event.data.id
+                )));
+            }
+            let message = Message::decode(&encoded).map_err(|e| bad(e.to_string()))?;
+            out.push(DispatchedMessage {
+                message,
+                id,
+                encoded,
+                block_number,
+                block_hash,
+                tx_hash,
+                log_index,
+            });
+        }
+        Ok(out)
+    }
+
+    async fn checkpoint_at(&self, at: u64) -> Result<Option<(B256, u32)>> {
+        let mailbox = self.mailbox_contract();
+        let block = BlockId::number(at);
+        let count = mailbox
+            .count()
+            .block(block)
+            .call()
+            .await
+            .map_err(|e| self.contract_error("Mailbox.count", &e))?;
+        if count == 0 {
+            return Ok(None);
+        }
+        let checkpoint = mailbox
+            .latestCheckpoint()
+            .block(block)
+            .call()
+            .await
+            .map_err(|e| self.contract_error("Mailbox.latestCheckpoint", &e))?;
+        Ok(Some((checkpoint._0, checkpoint._1)))
+    }
+}
+
+#[async_trait]
+impl DestinationMailbox for EvmMailbox {
+    fn domain(&self) -> u64 {
+        self.domain
+    }
+
+    async fn delivered(&self, origin: u64, recipient: Address, nonce: u32) -> Result<bool> {
+        self.mailbox_contract()
+            .delivered(origin, recipient, nonce)
+            .call()
+            .await
+            .map_err(|e| self.contract_error("Mailbox.delivered", &e))
+    }
+
+    async fn verifier_of(&self, recipient: Address) -> Result<Address> {
+        self.mailbox_contract()
+            .verifierOf(recipient)
+            .call()
+            .await
+            .map_err(|e| self.contract_error("Mailbox.verifierOf", &e))
+    }
+
+    async fn verifier_kind(&self, verifier: Address) -> Result<VerifierKind> {
+        let kind = IVerifier::new(verifier, self.provider.clone())
+            .kind()
+            .call()
+            .await
+            .map_err(|e| self.contract_error("IVerifier.kind", &e))?;
+        Ok(VerifierKind::from(kind))
+    }
+
+    async fn committee(&self, verifier: Address, origin: u64) -> Result<Option<Committee>> {
+        let c = CommitteeVerifier::new(verifier, self.provider.clone())
+            .committee(origin)
+            .call()
+            .await
+            .map_err(|e| self.contract_error("CommitteeVerifier.committee", &e))?;
+        if c.commitment == B256::ZERO {
+            return Ok(None);
+        }
+        let committee =
+            Committee::new(c.originMailbox, c.threshold, c.validators).map_err(|e| {
+                Error::Reverted {
+                    endpoint: self.endpoint.clone(),
+                    operation: "CommitteeVerifier.committee",
+                    reason: format!("the verifier holds a committee this code refuses: {e}"),
+                }
+            })?;
+        if committee.commitment() != c.commitment {
+            return Err(Error::Reverted {
+                endpoint: self.endpoint.clone(),
+                operation: "CommitteeVerifier.committee",
+                reason: format!(
+                    "commitment {} does not match the committee it describes ({})",
+                    c.commitment,
+                    committee.commitment()
+                ),
+            });
+        }
+        Ok(Some(committee))
+    }
+
+    async fn root_accepted(&self, verifier: Address, origin: u64, root: B256) -> Result<bool> {
+        CommitteeVerifier::new(verifier, self.provider.clone())
+            .acceptedRoot(origin, root)
+            .call()
+            .await
+            .map_err(|e| self.contract_error("RootCacheVerifier.acceptedRoot", &e))
+    }
+
+    async fn simulate(&self, proof: &[u8], messages: &[Vec<u8>]) -> Result<u64> {
+        let from = self.sender.ok_or_else(|| Error::NoSigner {
+            endpoint: self.endpoint.clone(),
+            operation: "simulate a delivery",
+        })?;
+        let messages: Vec<Bytes> = messages.iter().map(|m| Bytes::copy_from_slice(m)).collect();
+        self.mailbox_contract()
+            .processBatch(Bytes::copy_from_slice(proof), messages)
+            .from(from)
+            .estimate_gas()
+            .await
+            .map_err(|e| self.contract_error("Mailbox.processBatch (simulation)", &e))
+    }
+
+    async fn submit(
+        &self,
+        proof: &[u8],
+        messages: &[Vec<u8>],
+        nonce: u64,
+        gas: u64,
+    ) -> Result<SubmittedTx> {
+        if self.sender.is_none() {
+            return Err(Error::NoSigner {
+                endpoint: self.endpoint.clone(),
+                operation: "submit a delivery",
+            });
+        }
+        let messages: Vec<Bytes> = messages.iter().map(|m| Bytes::copy_from_slice(m)).collect();
+        let pending = self
+            .mailbox_contract()
+            .processBatch(Bytes::copy_from_slice(proof), messages)
+            .nonce(nonce)
+            .gas(gas)
+            .send()
+            .await
+            .map_err(|e| self.contract_error("Mailbox.processBatch", &e))?;
+        Ok(SubmittedTx {
+            hash: *pending.tx_hash(),
+            nonce,
+        })
+    }
+
+    async fn outcome(&self, tx: B256, confirmations: u64) -> Result<Option<BatchOutcome>> {
+        let Some(receipt) = self
+            .provider
+            .get_transaction_receipt(tx)
+            .await
+            .map_err(|e| rpc_error(&self.endpoint, "eth_getTransactionReceipt", &e))?
+        else {
+            return Ok(None);
+        };
+        let (Some(number), Some(hash)) = (receipt.block_number, receipt.block_hash) else {
+            return Ok(None);
+        };
+        let head = self
+            .provider
+            .get_block_number()
+            .await
+            .map_err(|e| rpc_error(&self.endpoint, "eth_blockNumber", &e))?;
+        if head < number + confirmations {
+            return Ok(None);
+        }
+        let block = self.block(number).await?;
+        if block.hash != hash {
+            // The receipt's block was reorged out; the node will report the new inclusion later.
+            return Ok(None);
+        }
+        let mut messages = Vec::new();
+        for log in receipt.inner.logs() {
+            if log.address() != self.mailbox {
+                continue;
+            }
+            if let Ok(e) = Mailbox::Process::decode_log(&log.inner) {
+                messages.push(MessageOutcome::Delivered { id: e.data.id });
+            } else if let Ok(e) = Mailbox::ProcessFailed::decode_log(&log.inner) {
+                messages.push(MessageOutcome::Failed {
+                    id: e.data.id,
+                    reason: e.data.reason.clone(),
+                });
+            }
+        }
+        Ok(Some(BatchOutcome {
+            tx,
+            block,
+            success: receipt.status(),
+            gas_used: receipt.gas_used,
+            messages,
+        }))
+    }
+
+    async fn account_nonce(&self) -> Result<u64> {
+        let sender = self.sender.ok_or_else(|| Error::NoSigner {
+            endpoint: self.endpoint.clone(),
+            operation: "read the account nonce",
+        })?;
+        self.provider
+            .get_transaction_count(sender)
+            .pending()
+            .await
+            .map_err(|e| rpc_error(&self.endpoint, "eth_getTransactionCount", &e))
+    }
+
+    fn sender(&self) -> Address {
+        self.sender.unwrap_or(Address::ZERO)
+    }
+}
+
+/// Decodes revert data into a readable reason: a Courier custom error (Mailbox or committee
+/// verifier) by name and fields, `Error(string)`, or the raw hex.
+pub fn decode_revert(data: &[u8]) -> String {
+    if let Ok(e) = Mailbox::MailboxErrors::abi_decode(data) {
+        return format!("{e:?}");
+    }
+    if let Ok(e) = CommitteeVerifier::CommitteeVerifierErrors::abi_decode(data) {
+        return format!("{e:?}");
+    }
+    if let Ok(revert) = <alloy::sol_types::Revert as alloy::sol_types::SolError>::abi_decode(data) {
+        return revert.reason;
+    }
+    if let Ok(panic) = <alloy::sol_types::Panic as alloy::sol_types::SolError>::abi_decode(data) {
+        return format!("panic {panic}");
+    }
+    format!("0x{}", alloy::primitives::hex::encode(data))
+}
+
+fn rpc_error(endpoint: &str, operation: &'static str, error: &TransportError) -> Error {
+    Error::Rpc {
+        endpoint: endpoint.to_owned(),
+        operation,
+        message: error.to_string(),
+        // Transport failures (connection refused, timeouts, HTTP 5xx/429) are worth retrying: a node
+        // that is down now may be back soon. A JSON-RPC error response is the node's answer.
+        retryable: matches!(error, alloy::transports::RpcError::Transport(_)),
+    }
+}
+
+/// The URL without user info, query or fragment, safe to log.
+fn redact(url: &Url) -> String {
+    let mut clean = url.clone();
+    let _ = clean.set_username("");
+    let _ = clean.set_password(None);
+    clean.set_query(None);
+    clean.set_fragment(None);
+    clean.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redact_removes_credentials_and_query() {
+        let url = Url::parse("https://user:secret@rpc.example/v1?key=abc")
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(redact(&url), "https://rpc.example/v1");
+    }
+
+    #[test]
+    fn decode_revert_names_courier_errors() {
+        let data = Mailbox::MailboxErrors::AlreadyDelivered(Mailbox::AlreadyDelivered {
+            id: B256::repeat_byte(7),
+        })
+        .abi_encode();
+        assert!(
+            decode_revert(&data).contains("AlreadyDelivered"),
+            "{}",
+            decode_revert(&data)
+        );
+        let data = CommitteeVerifier::CommitteeVerifierErrors::NotEnoughSignatures(
+            CommitteeVerifier::NotEnoughSignatures {
+                signed: alloy::primitives::U256::from(2),
+                threshold: alloy::primitives::U256::from(3),
+            },
+        )
+        .abi_encode();
+        assert!(decode_revert(&data).contains("NotEnoughSignatures"));
+        assert_eq!(decode_revert(&[0xde, 0xad]), "0xdead");
+    }
+}

@@ -1,0 +1,95 @@
+//! Chain access for Courier's agents, behind small traits — one per capability — so that the
+//! validator and relayer can be tested against fakes and another chain family could be added:
+//!
+//! - [`OriginMailbox`]: what happened on an origin chain (blocks, finality, dispatched messages,
+//!   the Mailbox's checkpoint at a block);
+//! - [`DestinationMailbox`]: what a destination knows (deliveries, verifiers, committees, accepted
+//!   roots) and how to deliver (simulate, submit, confirm);
+//! - [`CheckpointStore`]: where validators publish signed checkpoints and relayers read them.
+//!
+//! [`evm`] implements the mailbox traits on alloy; [`folder`] implements the checkpoint store on a
+//! local directory; [`fake`] holds in-memory versions for tests.
+
+pub mod error;
+pub mod evm;
+pub mod fake;
+pub mod folder;
+mod types;
+
+use alloy::primitives::{Address, B256};
+use async_trait::async_trait;
+use courier_core::{Committee, SignedCheckpoint};
+
+pub use error::{Error, Result};
+pub use types::{
+    BatchOutcome, BlockRef, DispatchedMessage, Finality, MessageOutcome, SubmittedTx, VerifierKind,
+};
+
+/// Read access to the Mailbox of an origin chain.
+#[async_trait]
+pub trait OriginMailbox: Send + Sync {
+    /// The chain's domain (chain id).
+    fn domain(&self) -> u64;
+    /// The Mailbox's address as bytes32 (what checkpoints name).
+    fn mailbox(&self) -> B256;
+    /// The newest block.
+    async fn head(&self) -> Result<BlockRef>;
+    /// The newest block that the chain's finality rule treats as final.
+    async fn finalized(&self) -> Result<BlockRef>;
+    /// The block at `number` (its hash, to detect reorgs).
+    async fn block(&self, number: u64) -> Result<BlockRef>;
+    /// Messages dispatched in blocks `from..=to`, in order.
+    async fn dispatches(&self, from: u64, to: u64) -> Result<Vec<DispatchedMessage>>;
+    /// The Mailbox's `(root, index)` as of block `at`; `None` before the first dispatch.
+    async fn checkpoint_at(&self, at: u64) -> Result<Option<(B256, u32)>>;
+}
+
+/// What a destination Mailbox knows, and delivery to it.
+#[async_trait]
+pub trait DestinationMailbox: Send + Sync {
+    /// The chain's domain (chain id).
+    fn domain(&self) -> u64;
+    /// Whether the message `(origin, recipient, nonce)` was delivered.
+    async fn delivered(&self, origin: u64, recipient: Address, nonce: u32) -> Result<bool>;
+    /// The verifier that must accept messages for `recipient`.
+    async fn verifier_of(&self, recipient: Address) -> Result<Address>;
+    /// The kind of proof `verifier` reads.
+    async fn verifier_kind(&self, verifier: Address) -> Result<VerifierKind>;
+    /// The committee a committee verifier holds for `origin`, with the origin Mailbox it watches.
+    async fn committee(&self, verifier: Address, origin: u64) -> Result<Option<Committee>>;
+    /// Whether `verifier` accepted `root` for `origin`.
+    async fn root_accepted(&self, verifier: Address, origin: u64, root: B256) -> Result<bool>;
+    /// Runs `processBatch(proof, messages)` without sending it; an error carries the revert reason.
+    async fn simulate(&self, proof: &[u8], messages: &[Vec<u8>]) -> Result<u64>;
+    /// Sends `processBatch(proof, messages)` with the given account nonce; returns once the node has
+    /// the transaction.
+    async fn submit(
+        &self,
+        proof: &[u8],
+        messages: &[Vec<u8>],
+        nonce: u64,
+        gas: u64,
+    ) -> Result<SubmittedTx>;
+    /// The outcome of a sent transaction, once it is in a block at least `confirmations` deep.
+    async fn outcome(&self, tx: B256, confirmations: u64) -> Result<Option<BatchOutcome>>;
+    /// The next nonce of the relayer's account according to the node (pending state included).
+    async fn account_nonce(&self) -> Result<u64>;
+    /// The relayer's account.
+    fn sender(&self) -> Address;
+}
+
+/// Where validators publish signed checkpoints and relayers read them.
+#[async_trait]
+pub trait CheckpointStore: Send + Sync {
+    /// Publishes a signed checkpoint (atomically: readers never see a partial one).
+    async fn publish(&self, signed: &SignedCheckpoint) -> Result<()>;
+    /// The newest checkpoint `validator` published for `origin`.
+    async fn latest(&self, origin: u64, validator: Address) -> Result<Option<SignedCheckpoint>>;
+    /// The checkpoint `validator` published for `origin` at `index`.
+    async fn get(
+        &self,
+        origin: u64,
+        validator: Address,
+        index: u32,
+    ) -> Result<Option<SignedCheckpoint>>;
+}

@@ -1,0 +1,128 @@
+//! Plain data the chain traits exchange.
+
+use alloy::primitives::{B256, Bytes};
+use courier_core::Message;
+use serde::{Deserialize, Serialize};
+
+/// A block, identified by number and hash (the hash is what reveals a reorg).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct BlockRef {
+    /// Block number.
+    pub number: u64,
+    /// Block hash.
+    pub hash: B256,
+    /// Block timestamp, unix seconds.
+    pub timestamp: u64,
+}
+
+/// A message as the origin Mailbox emitted it, with where it was emitted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DispatchedMessage {
+    /// The decoded message.
+    pub message: Message,
+    /// Its id (keccak256 of `encoded`), as the event's indexed topic carried it.
+    pub id: B256,
+    /// The encoding, as emitted.
+    pub encoded: Vec<u8>,
+    /// Number of the block holding the event.
+    pub block_number: u64,
+    /// Hash of that block.
+    pub block_hash: B256,
+    /// The dispatching transaction.
+    pub tx_hash: B256,
+    /// Position of the log in the block.
+    pub log_index: u64,
+}
+
+/// When a block counts as final on a chain.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Finality {
+    /// Final once this many blocks are on top of it (`head - depth`).
+    Depth(u64),
+    /// Final when the node's `finalized` block tag has reached it.
+    Finalized,
+}
+
+impl std::fmt::Display for Finality {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Depth(d) => write!(f, "{d} confirmations"),
+            Self::Finalized => f.write_str("finalized tag"),
+        }
+    }
+}
+
+/// The proof kinds of `IVerifier.kind()` (contracts/src/interfaces/IVerifier.sol).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum VerifierKind {
+    /// A verifier the relayer cannot build proofs for.
+    Custom,
+    /// k-of-n validator checkpoints.
+    Committee,
+    /// Light client plus storage proof.
+    LightClient,
+    /// Bonded claim after a dispute window.
+    Optimistic,
+    /// m of n sub-verifiers.
+    Aggregation,
+    /// A verifier per origin.
+    Routing,
+    /// A value this code does not know.
+    Unknown(u8),
+}
+
+impl From<u8> for VerifierKind {
+    fn from(value: u8) -> Self {
+        match value {
+            0 => Self::Custom,
+            1 => Self::Committee,
+            2 => Self::LightClient,
+            3 => Self::Optimistic,
+            4 => Self::Aggregation,
+            5 => Self::Routing,
+            other => Self::Unknown(other),
+        }
+    }
+}
+
+/// A transaction the node accepted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SubmittedTx {
+    /// Its hash.
+    pub hash: B256,
+    /// The account nonce it used.
+    pub nonce: u64,
+}
+
+/// What one delivery transaction did, read from its receipt.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BatchOutcome {
+    /// The transaction.
+    pub tx: B256,
+    /// The block it landed in.
+    pub block: BlockRef,
+    /// False when the whole transaction reverted.
+    pub success: bool,
+    /// Gas the transaction used.
+    pub gas_used: u64,
+    /// Per message, from the Mailbox's `Process` and `ProcessFailed` events.
+    pub messages: Vec<MessageOutcome>,
+}
+
+/// What happened to one message of a batch.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MessageOutcome {
+    /// The recipient handled it.
+    Delivered {
+        /// The message id.
+        id: B256,
+    },
+    /// The recipient reverted; the message stays deliverable.
+    Failed {
+        /// The message id.
+        id: B256,
+        /// The recipient's revert data.
+        reason: Bytes,
+    },
+}
