@@ -3,8 +3,9 @@
 
 use alloy::{
     contract,
+    eips::eip2718::Encodable2718,
     eips::{BlockId, BlockNumberOrTag},
-    network::EthereumWallet,
+    network::{Ethereum, EthereumWallet, NetworkWallet, TransactionBuilder},
     primitives::{Address, B256, Bytes, keccak256},
     providers::{DynProvider, Provider, ProviderBuilder},
     rpc::types::Filter,
@@ -18,8 +19,8 @@ use courier_core::{Committee, Message, message::address_to_bytes32};
 use url::Url;
 
 use crate::{
-    BatchOutcome, BlockRef, DestinationMailbox, DispatchedMessage, Error, Finality, MessageOutcome,
-    OriginMailbox, Result, SubmittedTx, VerifierKind,
+    BatchOutcome, BlockRef, DestinationMailbox, DispatchedMessage, Error, Fees, Finality,
+    MessageOutcome, OriginMailbox, Result, SignedTx, VerifierKind,
 };
 
 /// One chain's Mailbox seen through an RPC endpoint.
@@ -31,6 +32,7 @@ pub struct EvmMailbox {
     mailbox: Address,
     finality: Finality,
     sender: Option<Address>,
+    wallet: Option<EthereumWallet>,
 }
 
 impl std::fmt::Debug for EvmMailbox {
@@ -57,13 +59,12 @@ impl EvmMailbox {
     ) -> Result<Self> {
         let endpoint = redact(rpc);
         let sender = signer.as_ref().map(|s| s.address());
-        let provider = match signer {
-            Some(signer) => ProviderBuilder::new()
-                .wallet(EthereumWallet::from(signer))
-                .connect_http(rpc.clone())
-                .erased(),
-            None => ProviderBuilder::new().connect_http(rpc.clone()).erased(),
-        };
+        let wallet = signer.map(EthereumWallet::from);
+        // Transactions are signed here and sent raw, so the provider needs no wallet or fillers.
+        let provider = ProviderBuilder::new()
+            .disable_recommended_fillers()
+            .connect_http(rpc.clone())
+            .erased();
         let actual = provider
             .get_chain_id()
             .await
@@ -82,6 +83,7 @@ impl EvmMailbox {
             mailbox,
             finality,
             sender,
+            wallet,
         })
     }
 
@@ -334,32 +336,67 @@ impl DestinationMailbox for EvmMailbox {
             .map_err(|e| self.contract_error("Mailbox.processBatch (simulation)", &e))
     }
 
-    async fn submit(
+    async fn suggest_fees(&self) -> Result<Fees> {
+        let estimate = self
+            .provider
+            .estimate_eip1559_fees()
+            .await
+            .map_err(|e| rpc_error(&self.endpoint, "fee estimation", &e))?;
+        Ok(Fees {
+            max_fee_per_gas: estimate.max_fee_per_gas,
+            max_priority_fee_per_gas: estimate.max_priority_fee_per_gas,
+        })
+    }
+
+    async fn sign_delivery(
         &self,
         proof: &[u8],
         messages: &[Vec<u8>],
         nonce: u64,
-        gas: u64,
-    ) -> Result<SubmittedTx> {
-        if self.sender.is_none() {
+        gas_limit: u64,
+        fees: Fees,
+    ) -> Result<SignedTx> {
+        let (Some(wallet), Some(from)) = (&self.wallet, self.sender) else {
             return Err(Error::NoSigner {
                 endpoint: self.endpoint.clone(),
-                operation: "submit a delivery",
+                operation: "sign a delivery",
             });
-        }
+        };
         let messages: Vec<Bytes> = messages.iter().map(|m| Bytes::copy_from_slice(m)).collect();
-        let pending = self
+        let request = self
             .mailbox_contract()
             .processBatch(Bytes::copy_from_slice(proof), messages)
-            .nonce(nonce)
-            .gas(gas)
-            .send()
+            .into_transaction_request()
+            .with_from(from)
+            .with_nonce(nonce)
+            .with_gas_limit(gas_limit)
+            .with_chain_id(self.domain)
+            .with_max_fee_per_gas(fees.max_fee_per_gas)
+            .with_max_priority_fee_per_gas(fees.max_priority_fee_per_gas);
+        let envelope = <EthereumWallet as NetworkWallet<Ethereum>>::sign_request(wallet, request)
             .await
-            .map_err(|e| self.contract_error("Mailbox.processBatch", &e))?;
-        Ok(SubmittedTx {
-            hash: *pending.tx_hash(),
+            .map_err(|e| Error::Rpc {
+                endpoint: self.endpoint.clone(),
+                operation: "sign a delivery",
+                message: e.to_string(),
+                retryable: false,
+            })?;
+        Ok(SignedTx {
+            hash: *envelope.tx_hash(),
+            raw: envelope.encoded_2718(),
             nonce,
+            gas_limit,
+            fees,
         })
+    }
+
+    async fn broadcast(&self, tx: &SignedTx) -> Result<()> {
+        match self.provider.send_raw_transaction(&tx.raw).await {
+            Ok(_) => Ok(()),
+            // Sent before (a retry after a crash or a timeout): the node has it.
+            Err(e) if e.to_string().to_lowercase().contains("already known") => Ok(()),
+            Err(e) => Err(rpc_error(&self.endpoint, "eth_sendRawTransaction", &e)),
+        }
     }
 
     async fn outcome(&self, tx: B256, confirmations: u64) -> Result<Option<BatchOutcome>> {

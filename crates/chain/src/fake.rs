@@ -1,16 +1,20 @@
 //! In-memory chains and stores for unit tests of the agents: an origin whose blocks, messages and
-//! finality the test controls (including reorgs), and a checkpoint store in a map.
+//! finality the test controls (including reorgs), a destination that checks proofs as the
+//! contracts do and counts deliveries, and a checkpoint store in a map.
 
 use std::{
-    collections::HashMap,
+    collections::{HashMap, HashSet},
     sync::{Arc, Mutex, PoisonError},
 };
 
-use alloy::primitives::{Address, B256, keccak256};
+use alloy::primitives::{Address, B256, Bytes, keccak256};
 use async_trait::async_trait;
-use courier_core::{IncrementalTree, Message, SignedCheckpoint};
+use courier_core::{Committee, IncrementalTree, Message, SignedCheckpoint, VerifierProof};
 
-use crate::{BlockRef, CheckpointStore, DispatchedMessage, Error, OriginMailbox, Result};
+use crate::{
+    BatchOutcome, BlockRef, CheckpointStore, DestinationMailbox, DispatchedMessage, Error, Fees,
+    MessageOutcome, OriginMailbox, Result, SignedTx, VerifierKind,
+};
 
 #[derive(Debug, Default)]
 struct OriginState {
@@ -256,5 +260,260 @@ impl CheckpointStore for MemoryCheckpointStore {
             .unwrap_or_else(PoisonError::into_inner)
             .get(&(origin, validator, index))
             .copied())
+    }
+}
+
+/// What a fake signed transaction carries: proof, messages, nonce.
+type SignedPayload = (Vec<u8>, Vec<Vec<u8>>, u64);
+
+#[derive(Debug, Default)]
+struct DestinationState {
+    committees: HashMap<u64, Committee>,
+    accepted: HashMap<u64, Vec<B256>>,
+    delivered: HashSet<(u64, Address, u32)>,
+    deliveries: HashMap<B256, u32>,
+    failing_recipients: HashSet<Address>,
+    outcomes: HashMap<B256, BatchOutcome>,
+    nonce: u64,
+    block: u64,
+    submissions: u64,
+    signed: HashMap<B256, SignedPayload>,
+    drop_broadcasts: usize,
+}
+
+/// A destination Mailbox with one committee verifier, checking proofs exactly as the contracts do
+/// (through `VerifierProof::verify`, the Rust copy of the verifier's checks) and recording every
+/// delivery, so tests can assert "delivered exactly once".
+#[derive(Debug, Clone)]
+pub struct FakeDestination {
+    domain: u64,
+    verifier: Address,
+    sender: Address,
+    state: Arc<Mutex<DestinationState>>,
+}
+
+impl FakeDestination {
+    /// A destination whose every recipient uses `verifier` (a committee verifier).
+    pub fn new(domain: u64, verifier: Address, sender: Address) -> Self {
+        Self {
+            domain,
+            verifier,
+            sender,
+            state: Arc::default(),
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, DestinationState> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Sets the committee the verifier holds for `origin`.
+    pub fn set_committee(&self, origin: u64, committee: Committee) {
+        self.lock().committees.insert(origin, committee);
+    }
+
+    /// Makes `recipient` revert (or stop reverting).
+    pub fn set_failing(&self, recipient: Address, failing: bool) {
+        let mut s = self.lock();
+        if failing {
+            s.failing_recipients.insert(recipient);
+        } else {
+            s.failing_recipients.remove(&recipient);
+        }
+    }
+
+    /// How many times the message `id` was handled by its recipient.
+    pub fn times_delivered(&self, id: B256) -> u32 {
+        self.lock().deliveries.get(&id).copied().unwrap_or(0)
+    }
+
+    /// Makes the next `n` broadcasts vanish (the node accepts them, they never land).
+    pub fn drop_next_broadcasts(&self, n: usize) {
+        self.lock().drop_broadcasts = n;
+    }
+
+    /// How many transactions landed.
+    pub fn submissions(&self) -> u64 {
+        self.lock().submissions
+    }
+
+    fn check(&self, proof: &[u8], messages: &[Vec<u8>]) -> Result<(VerifierProof, Vec<Message>)> {
+        let reverted = |reason: String| Error::Reverted {
+            endpoint: "fake://destination".into(),
+            operation: "processBatch",
+            reason,
+        };
+        let decoded: Vec<Message> = messages
+            .iter()
+            .map(|m| Message::decode(m))
+            .collect::<std::result::Result<_, _>>()
+            .map_err(|e| reverted(e.to_string()))?;
+        let Some(first) = decoded.first() else {
+            return Err(reverted("EmptyBatch".into()));
+        };
+        let proof = VerifierProof::decode(proof).map_err(|e| reverted(e.to_string()))?;
+        let s = self.lock();
+        let commitment = s
+            .committees
+            .get(&first.origin)
+            .map_or(B256::ZERO, Committee::commitment);
+        let cached = s.accepted.get(&first.origin).cloned().unwrap_or_default();
+        proof
+            .verify(commitment, &cached, &decoded)
+            .map_err(|e| reverted(e.to_string()))?;
+        Ok((proof, decoded))
+    }
+}
+
+#[async_trait]
+impl DestinationMailbox for FakeDestination {
+    fn domain(&self) -> u64 {
+        self.domain
+    }
+
+    async fn delivered(&self, origin: u64, recipient: Address, nonce: u32) -> Result<bool> {
+        Ok(self.lock().delivered.contains(&(origin, recipient, nonce)))
+    }
+
+    async fn verifier_of(&self, _recipient: Address) -> Result<Address> {
+        Ok(self.verifier)
+    }
+
+    async fn verifier_kind(&self, _verifier: Address) -> Result<VerifierKind> {
+        Ok(VerifierKind::Committee)
+    }
+
+    async fn committee(&self, _verifier: Address, origin: u64) -> Result<Option<Committee>> {
+        Ok(self.lock().committees.get(&origin).cloned())
+    }
+
+    async fn root_accepted(&self, _verifier: Address, origin: u64, root: B256) -> Result<bool> {
+        Ok(self
+            .lock()
+            .accepted
+            .get(&origin)
+            .is_some_and(|r| r.contains(&root)))
+    }
+
+    async fn simulate(&self, proof: &[u8], messages: &[Vec<u8>]) -> Result<u64> {
+        self.check(proof, messages)?;
+        Ok(100_000 + 30_000 * messages.len() as u64)
+    }
+
+    async fn suggest_fees(&self) -> Result<Fees> {
+        Ok(Fees {
+            max_fee_per_gas: 2_000_000_000,
+            max_priority_fee_per_gas: 1_000_000_000,
+        })
+    }
+
+    async fn sign_delivery(
+        &self,
+        proof: &[u8],
+        messages: &[Vec<u8>],
+        nonce: u64,
+        gas_limit: u64,
+        fees: Fees,
+    ) -> Result<SignedTx> {
+        // The "raw transaction" is the payload itself; the hash commits to it and to the nonce and
+        // fees, as a real signed transaction's would.
+        let mut raw = nonce.to_be_bytes().to_vec();
+        raw.extend_from_slice(&fees.max_fee_per_gas.to_be_bytes());
+        let hash = keccak256([raw.as_slice(), proof, &messages.concat()].concat());
+        self.lock()
+            .signed
+            .insert(hash, (proof.to_vec(), messages.to_vec(), nonce));
+        Ok(SignedTx {
+            hash,
+            raw,
+            nonce,
+            gas_limit,
+            fees,
+        })
+    }
+
+    async fn broadcast(&self, tx: &SignedTx) -> Result<()> {
+        let (proof, messages, nonce) = {
+            let mut s = self.lock();
+            if s.outcomes.contains_key(&tx.hash) {
+                return Ok(()); // already known
+            }
+            if s.drop_broadcasts > 0 {
+                s.drop_broadcasts -= 1;
+                return Ok(()); // accepted by the node, then lost
+            }
+            s.signed.get(&tx.hash).cloned().ok_or_else(|| Error::Rpc {
+                endpoint: "fake://destination".into(),
+                operation: "eth_sendRawTransaction",
+                message: "unknown transaction".into(),
+                retryable: false,
+            })?
+        };
+        let (proof, decoded) = self.check(&proof, &messages)?;
+        let mut s = self.lock();
+        if nonce != s.nonce {
+            return Err(Error::Rpc {
+                endpoint: "fake://destination".into(),
+                operation: "eth_sendRawTransaction",
+                message: format!("nonce too low: {nonce}, next is {}", s.nonce),
+                retryable: false,
+            });
+        }
+        if let VerifierProof::SignedRoot { root, .. } = &proof {
+            let roots = s.accepted.entry(decoded[0].origin).or_default();
+            if !roots.contains(root) {
+                roots.push(*root);
+            }
+        }
+        let mut outcomes = Vec::new();
+        for message in &decoded {
+            let recipient = Address::from_slice(&message.recipient[12..]);
+            let key = (message.origin, recipient, message.nonce);
+            if s.delivered.contains(&key) {
+                continue;
+            }
+            let id = message.id();
+            if s.failing_recipients.contains(&recipient) {
+                outcomes.push(MessageOutcome::Failed {
+                    id,
+                    reason: Bytes::from_static(b"refused"),
+                });
+            } else {
+                s.delivered.insert(key);
+                *s.deliveries.entry(id).or_default() += 1;
+                outcomes.push(MessageOutcome::Delivered { id });
+            }
+        }
+        s.nonce += 1;
+        s.block += 1;
+        s.submissions += 1;
+        let block = BlockRef {
+            number: s.block,
+            hash: keccak256(s.block.to_be_bytes()),
+            timestamp: s.block,
+        };
+        s.outcomes.insert(
+            tx.hash,
+            BatchOutcome {
+                tx: tx.hash,
+                block,
+                success: true,
+                gas_used: 0,
+                messages: outcomes,
+            },
+        );
+        Ok(())
+    }
+
+    async fn outcome(&self, tx: B256, _confirmations: u64) -> Result<Option<BatchOutcome>> {
+        Ok(self.lock().outcomes.get(&tx).cloned())
+    }
+
+    async fn account_nonce(&self) -> Result<u64> {
+        Ok(self.lock().nonce)
+    }
+
+    fn sender(&self) -> Address {
+        self.sender
     }
 }

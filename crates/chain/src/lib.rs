@@ -22,7 +22,8 @@ use courier_core::{Committee, SignedCheckpoint};
 
 pub use error::{Error, Result};
 pub use types::{
-    BatchOutcome, BlockRef, DispatchedMessage, Finality, MessageOutcome, SubmittedTx, VerifierKind,
+    BatchOutcome, BlockRef, DispatchedMessage, Fees, Finality, MessageOutcome, SignedTx,
+    VerifierKind,
 };
 
 /// Read access to the Mailbox of an origin chain.
@@ -61,15 +62,20 @@ pub trait DestinationMailbox: Send + Sync {
     async fn root_accepted(&self, verifier: Address, origin: u64, root: B256) -> Result<bool>;
     /// Runs `processBatch(proof, messages)` without sending it; an error carries the revert reason.
     async fn simulate(&self, proof: &[u8], messages: &[Vec<u8>]) -> Result<u64>;
-    /// Sends `processBatch(proof, messages)` with the given account nonce; returns once the node has
-    /// the transaction.
-    async fn submit(
+    /// Fees to offer for a transaction now.
+    async fn suggest_fees(&self) -> Result<Fees>;
+    /// Builds and signs `processBatch(proof, messages)` with the given account nonce, gas limit and
+    /// fees, without sending it: the caller records it first, then [`Self::broadcast`]s it.
+    async fn sign_delivery(
         &self,
         proof: &[u8],
         messages: &[Vec<u8>],
         nonce: u64,
-        gas: u64,
-    ) -> Result<SubmittedTx>;
+        gas_limit: u64,
+        fees: Fees,
+    ) -> Result<SignedTx>;
+    /// Sends a signed transaction. Sending one the node already has is not an error.
+    async fn broadcast(&self, tx: &SignedTx) -> Result<()>;
     /// The outcome of a sent transaction, once it is in a block at least `confirmations` deep.
     async fn outcome(&self, tx: B256, confirmations: u64) -> Result<Option<BatchOutcome>>;
     /// The next nonce of the relayer's account according to the node (pending state included).

@@ -86,13 +86,40 @@ impl From<u8> for VerifierKind {
     }
 }
 
-/// A transaction the node accepted.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct SubmittedTx {
+/// EIP-1559 fees offered by a transaction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Fees {
+    /// Most wei per gas the transaction pays.
+    pub max_fee_per_gas: u128,
+    /// Most wei per gas that goes to the block producer.
+    pub max_priority_fee_per_gas: u128,
+}
+
+impl Fees {
+    /// Fees raised by `percent` (rounded up), as a replacement transaction needs (nodes ask for at
+    /// least 10% more).
+    pub fn bumped(self, percent: u128) -> Self {
+        let bump = |v: u128| v + (v * percent).div_ceil(100).max(1);
+        Self {
+            max_fee_per_gas: bump(self.max_fee_per_gas),
+            max_priority_fee_per_gas: bump(self.max_priority_fee_per_gas),
+        }
+    }
+}
+
+/// A signed transaction, not necessarily sent yet.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignedTx {
     /// Its hash.
     pub hash: B256,
-    /// The account nonce it used.
+    /// The signed encoding (EIP-2718), as broadcast.
+    pub raw: Vec<u8>,
+    /// The account nonce it uses.
     pub nonce: u64,
+    /// Its gas limit.
+    pub gas_limit: u64,
+    /// Its fees.
+    pub fees: Fees,
 }
 
 /// What one delivery transaction did, read from its receipt.

@@ -1,0 +1,386 @@
+//! Deploying Courier's contracts onto a chain ([`deploy_core`]) and wiring chains to each other
+//! ([`connect`]): committees for every other origin, HelloApp peers.
+//!
+//! Transactions of one chain share one nonce sequence, so they are sent in order, one after the
+//! other, without waiting for each to be mined; their receipts are awaited together at the end.
+//! Chains are independent and proceed in parallel. On a chain with a block time this puts a whole
+//! step in one block instead of one block per transaction. The provider must fill nonces for a
+//! sequence of sends (alloy's recommended fillers do, with their cached nonce manager).
+
+use std::{fmt, time::Duration};
+
+use alloy::{
+    consensus::Transaction as _,
+    contract,
+    primitives::{Address, B256},
+    providers::{DynProvider, Provider},
+    rpc::types::TransactionReceipt,
+    sol_types::SolInterface,
+};
+use courier_bindings::{CommitteeVerifier, HelloApp, Mailbox};
+use courier_core::Committee;
+use futures::future::try_join_all;
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result, is_transient};
+
+/// How long a transaction may take to be mined before it counts as lost.
+pub const RECEIPT_TIMEOUT: Duration = Duration::from_secs(60);
+/// How often a receipt is asked for.
+const RECEIPT_POLL: Duration = Duration::from_millis(20);
+
+/// Courier's contracts on one chain.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Deployment {
+    /// The chain's domain (its chain id, the Mailbox's `localDomain`).
+    pub domain: u64,
+    /// The Mailbox.
+    pub mailbox: Address,
+    /// The CommitteeVerifier, the Mailbox's default verifier.
+    pub committee_verifier: Address,
+    /// The HelloApp example application.
+    pub hello_app: Address,
+    /// The first block holding any of these contracts: nothing of Courier's on this chain is older,
+    /// so indexers can start here.
+    pub deploy_block: u64,
+}
+
+/// The validator committee every chain accepts for every other chain.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CommitteeSpec {
+    /// Signatures needed, `k`.
+    pub threshold: u8,
+    /// The validators' addresses, in any order (they are sorted for the contract).
+    pub validators: Vec<Address>,
+}
+
+impl CommitteeSpec {
+    /// The committee that watches the Mailbox `origin_mailbox`, as `courier-core` and the
+    /// `CommitteeVerifier` see it; an error when the spec breaks a committee rule.
+    pub fn committee(&self, origin_mailbox: Address) -> Result<Committee> {
+        let mut validators = self.validators.clone();
+        validators.sort_unstable();
+        Ok(Committee::new(
+            origin_mailbox.into_word(),
+            self.threshold,
+            validators,
+        )?)
+    }
+}
+
+/// Deploys `CommitteeVerifier(owner)`, `Mailbox(domain, owner, verifier)` and
+/// `HelloApp(mailbox, owner)` with the provider's signer, and waits until all three are mined.
+///
+/// `domain` must be the chain id of the provider's chain. The three deployments are sent in one
+/// go: each constructor only stores the address of the contract before it, which is known from
+/// the sender and nonce as soon as that contract's transaction is sent.
+pub async fn deploy_core(
+    provider: &DynProvider,
+    domain: u64,
+    owner: Address,
+) -> Result<Deployment> {
+    let chain_id = provider
+        .get_chain_id()
+        .await
+        .map_err(|e| tx_error(domain, "eth_chainId", "asking", &e.into()))?;
+    if chain_id != domain {
+        return Err(Error::InvalidSpec(format!(
+            "deploying domain {domain} through a provider of chain {chain_id}: a Mailbox's domain is its chain id"
+        )));
+    }
+
+    let verifier = SentDeploy::send::<CommitteeVerifier::CommitteeVerifierErrors>(
+        provider,
+        domain,
+        format!("deploy CommitteeVerifier(owner {owner})"),
+        CommitteeVerifier::deploy_builder(provider.clone(), owner),
+    )
+    .await?;
+    let mailbox = SentDeploy::send::<Mailbox::MailboxErrors>(
+        provider,
+        domain,
+        format!(
+            "deploy Mailbox(domain {domain}, owner {owner}, verifier {})",
+            verifier.address
+        ),
+        Mailbox::deploy_builder(provider.clone(), domain, owner, verifier.address),
+    )
+    .await?;
+    let hello_app = SentDeploy::send::<HelloApp::HelloAppErrors>(
+        provider,
+        domain,
+        format!(
+            "deploy HelloApp(mailbox {}, owner {owner})",
+            mailbox.address
+        ),
+        HelloApp::deploy_builder(provider.clone(), mailbox.address, owner),
+    )
+    .await?;
+
+    let blocks = try_join_all(
+        [&verifier, &mailbox, &hello_app]
+            .into_iter()
+            .map(|sent| sent.confirm(provider, domain)),
+    )
+    .await?;
+    let deploy_block = blocks.into_iter().min().unwrap_or_default();
+    tracing::debug!(
+        domain,
+        mailbox = %mailbox.address,
+        verifier = %verifier.address,
+        hello_app = %hello_app.address,
+        deploy_block,
+        "deployed Courier"
+    );
+    Ok(Deployment {
+        domain,
+        mailbox: mailbox.address,
+        committee_verifier: verifier.address,
+        hello_app: hello_app.address,
+        deploy_block,
+    })
+}
+
+/// Wires chains to each other: on every chain, for every other chain (the origin), sets the
+/// origin's committee on the CommitteeVerifier (`setCommittee(origin, origin Mailbox, k,
+/// validators ascending)`) and enrolls the origin's HelloApp as a peer (`setPeer`). Each provider
+/// must sign for the owner of its chain's contracts. Waits until every transaction is mined.
+pub async fn connect(
+    chains: &[(Deployment, DynProvider)],
+    committee: &CommitteeSpec,
+) -> Result<()> {
+    for (i, (a, _)) in chains.iter().enumerate() {
+        if chains[..i].iter().any(|(b, _)| b.domain == a.domain) {
+            return Err(Error::InvalidSpec(format!(
+                "domain {} appears twice among the chains to connect",
+                a.domain
+            )));
+        }
+    }
+    // Every committee is checked before anything is sent.
+    let committees = chains
+        .iter()
+        .map(|(origin, _)| committee.committee(origin.mailbox))
+        .collect::<Result<Vec<_>>>()?;
+    try_join_all(
+        chains
+            .iter()
+            .map(|(local, provider)| connect_one(local, provider, chains, &committees)),
+    )
+    .await?;
+    Ok(())
+}
+
+/// [`connect`] for the chain `local`.
+async fn connect_one(
+    local: &Deployment,
+    provider: &DynProvider,
+    chains: &[(Deployment, DynProvider)],
+    committees: &[Committee],
+) -> Result<()> {
+    let chain = local.domain;
+    let verifier = CommitteeVerifier::new(local.committee_verifier, provider.clone());
+    let app = HelloApp::new(local.hello_app, provider.clone());
+    let mut sent = Vec::new();
+    for ((origin, _), committee) in chains.iter().zip(committees) {
+        if origin.domain == chain {
+            continue;
+        }
+        let call = format!(
+            "CommitteeVerifier {}.setCommittee(origin {}, mailbox {}, k {}, {} validators)",
+            local.committee_verifier,
+            origin.domain,
+            origin.mailbox,
+            committee.threshold(),
+            committee.len()
+        );
+        let pending = verifier
+            .setCommittee(
+                origin.domain,
+                committee.origin_mailbox(),
+                committee.threshold(),
+                committee.validators().to_vec(),
+            )
+            .send()
+            .await
+            .map_err(|e| {
+                send_error::<CommitteeVerifier::CommitteeVerifierErrors>(chain, &call, &e)
+            })?;
+        sent.push((call, *pending.tx_hash()));
+
+        let call = format!(
+            "HelloApp {}.setPeer(domain {}, peer {})",
+            local.hello_app, origin.domain, origin.hello_app
+        );
+        let pending = app
+            .setPeer(origin.domain, origin.hello_app)
+            .send()
+            .await
+            .map_err(|e| send_error::<HelloApp::HelloAppErrors>(chain, &call, &e))?;
+        sent.push((call, *pending.tx_hash()));
+    }
+    try_join_all(
+        sent.iter()
+            .map(|(call, tx)| confirm(provider, chain, call, *tx)),
+    )
+    .await?;
+    tracing::debug!(chain, transactions = sent.len(), "connected");
+    Ok(())
+}
+
+/// A contract deployment that was sent, and where the contract will be.
+struct SentDeploy {
+    call: String,
+    tx: B256,
+    address: Address,
+}
+
+impl SentDeploy {
+    async fn send<E: SolInterface + fmt::Debug>(
+        provider: &DynProvider,
+        chain: u64,
+        call: String,
+        builder: contract::RawCallBuilder<DynProvider>,
+    ) -> Result<Self> {
+        let pending = builder
+            .send()
+            .await
+            .map_err(|e| send_error::<E>(chain, &call, &e))?;
+        let tx = *pending.tx_hash();
+        // The node knows a transaction it accepted, mined or not; its sender and nonce give the
+        // contract's address before it exists.
+        let sent = provider
+            .get_transaction_by_hash(tx)
+            .await
+            .map_err(|e| tx_error(chain, &call, "reading the sent transaction", &e.into()))?
+            .ok_or_else(|| Error::Transaction {
+                chain,
+                call: call.clone(),
+                stage: "reading the sent transaction",
+                reason: format!("the node does not know transaction {tx}"),
+                retryable: false,
+            })?;
+        let address = sent.inner.signer().create(sent.nonce());
+        Ok(Self { call, tx, address })
+    }
+
+    /// Waits for the deployment; returns its block number.
+    async fn confirm(&self, provider: &DynProvider, chain: u64) -> Result<u64> {
+        let receipt = confirm(provider, chain, &self.call, self.tx).await?;
+        if receipt.contract_address != Some(self.address) {
+            return Err(Error::UnexpectedAddress {
+                chain,
+                call: self.call.clone(),
+                expected: self.address,
+                actual: receipt.contract_address,
+            });
+        }
+        Ok(receipt.block_number.unwrap_or_default())
+    }
+}
+
+/// Waits until `tx` is mined (at most [`RECEIPT_TIMEOUT`]) and checks that it succeeded.
+pub(crate) async fn confirm(
+    provider: &DynProvider,
+    chain: u64,
+    call: &str,
+    tx: B256,
+) -> Result<TransactionReceipt> {
+    let start = tokio::time::Instant::now();
+    loop {
+        match provider.get_transaction_receipt(tx).await {
+            Ok(Some(receipt)) if receipt.status() => return Ok(receipt),
+            Ok(Some(_)) => {
+                return Err(Error::Reverted {
+                    chain,
+                    call: call.to_owned(),
+                    tx,
+                });
+            }
+            Ok(None) => {}
+            Err(e) if is_transient(&e) => {}
+            Err(e) => return Err(tx_error(chain, call, "waiting for the receipt", &e.into())),
+        }
+        if start.elapsed() >= RECEIPT_TIMEOUT {
+            return Err(Error::NotMined {
+                chain,
+                call: call.to_owned(),
+                tx,
+                waited: RECEIPT_TIMEOUT,
+            });
+        }
+        tokio::time::sleep(RECEIPT_POLL).await;
+    }
+}
+
+/// A failed send, with the revert decoded as one of the contract's errors `E` when it is one.
+fn send_error<E: SolInterface + fmt::Debug>(
+    chain: u64,
+    call: &str,
+    error: &contract::Error,
+) -> Error {
+    let Some(data) = error.as_revert_data() else {
+        return tx_error(chain, call, "sending", error);
+    };
+    let reason = match E::abi_decode(&data) {
+        Ok(decoded) => format!("reverted with {decoded:?}"),
+        Err(_) => format!("reverted with data {data}"),
+    };
+    Error::Transaction {
+        chain,
+        call: call.to_owned(),
+        stage: "sending",
+        reason,
+        retryable: false,
+    }
+}
+
+fn tx_error(chain: u64, call: &str, stage: &'static str, error: &contract::Error) -> Error {
+    let retryable = matches!(error, contract::Error::TransportError(e) if is_transient(e));
+    Error::Transaction {
+        chain,
+        call: call.to_owned(),
+        stage,
+        reason: error.to_string(),
+        retryable,
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn committee_spec_sorts_and_validates() {
+        let a = Address::with_last_byte(1);
+        let b = Address::with_last_byte(2);
+        let c = Address::with_last_byte(3);
+        let mailbox = Address::with_last_byte(0xaa);
+        let spec = CommitteeSpec {
+            threshold: 2,
+            validators: vec![c, a, b],
+        };
+        let committee = spec.committee(mailbox).unwrap();
+        assert_eq!(committee.validators(), &[a, b, c]);
+        assert_eq!(committee.origin_mailbox(), mailbox.into_word());
+        assert_eq!(committee.threshold(), 2);
+
+        let duplicate = CommitteeSpec {
+            threshold: 1,
+            validators: vec![a, a],
+        };
+        assert!(matches!(
+            duplicate.committee(mailbox),
+            Err(Error::Core(
+                courier_core::Error::ValidatorsNotAscending { .. }
+            ))
+        ));
+        let too_high = CommitteeSpec {
+            threshold: 4,
+            validators: vec![a, b, c],
+        };
+        assert!(too_high.committee(mailbox).is_err());
+    }
+}

@@ -1,0 +1,236 @@
+//! `devnet.json`: what a running devnet is — chains, endpoints, contract addresses, committee,
+//! accounts — for the agents, CLI commands and scripts that join it from other processes.
+//!
+//! The file is written atomically (a temporary file in the same directory, then a rename), so a
+//! reader never sees half of it. It holds the devnet's private keys so that agents can be started
+//! from it alone; each one sits next to a `warning` saying what they are.
+
+use std::{
+    io::Write as _,
+    path::{Path, PathBuf},
+};
+
+use alloy::primitives::{Address, B256};
+use serde::{Deserialize, Serialize};
+
+use crate::{
+    deploy::Deployment,
+    error::{Error, Result},
+};
+
+/// The name of the manifest in a devnet's data directory.
+pub const MANIFEST_FILE: &str = "devnet.json";
+
+/// The contents of `devnet.json`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Manifest {
+    /// [`crate::keys::KEY_WARNING`]: this file holds private keys that everyone knows.
+    pub warning: String,
+    /// The chains, in the order of the devnet spec.
+    pub chains: Vec<ManifestChain>,
+    /// The committee every chain accepts for every other chain.
+    pub validators: ManifestValidators,
+    /// The account that deployed and owns every contract.
+    pub deployer: ManifestAccount,
+    /// The account the relayer delivers with.
+    pub relayer: ManifestAccount,
+}
+
+/// One chain of the devnet.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ManifestChain {
+    /// Its name (`alpha`, ...).
+    pub name: String,
+    /// Its chain id, also its Courier domain.
+    pub chain_id: u64,
+    /// Its HTTP RPC endpoint.
+    pub rpc_url: String,
+    /// Interval between blocks in milliseconds; 0 for automine.
+    pub block_time_ms: u64,
+    /// Blocks behind the head that count as final for agents.
+    pub finality_depth: u64,
+    /// The Mailbox.
+    pub mailbox: Address,
+    /// The CommitteeVerifier (the Mailbox's default verifier).
+    pub committee_verifier: Address,
+    /// The HelloApp.
+    pub hello_app: Address,
+    /// The first block with any of these contracts.
+    pub deploy_block: u64,
+}
+
+impl ManifestChain {
+    /// The chain's contracts.
+    pub fn deployment(&self) -> Deployment {
+        Deployment {
+            domain: self.chain_id,
+            mailbox: self.mailbox,
+            committee_verifier: self.committee_verifier,
+            hello_app: self.hello_app,
+            deploy_block: self.deploy_block,
+        }
+    }
+}
+
+/// The validator committee.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ManifestValidators {
+    /// Signatures needed, `k`.
+    pub threshold: u8,
+    /// The validators, ascending (the committee's order).
+    pub addresses: Vec<Address>,
+    /// [`crate::keys::KEY_WARNING`].
+    pub warning: String,
+    /// The validators' private keys, in the order of `addresses`.
+    pub private_keys: Vec<B256>,
+}
+
+/// An account and its key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ManifestAccount {
+    /// The address.
+    pub address: Address,
+    /// [`crate::keys::KEY_WARNING`].
+    pub warning: String,
+    /// The private key.
+    pub private_key: B256,
+}
+
+impl Manifest {
+    /// Reads a manifest.
+    pub fn read(path: &Path) -> Result<Self> {
+        let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+        serde_json::from_slice(&bytes).map_err(|source| Error::Json {
+            path: path.to_owned(),
+            source,
+        })
+    }
+
+    /// Writes the manifest to `path` atomically: readers see the old file or the new one.
+    pub fn write(&self, path: &Path) -> Result<()> {
+        let mut json = serde_json::to_vec_pretty(self).map_err(|source| Error::Json {
+            path: path.to_owned(),
+            source,
+        })?;
+        json.push(b'\n');
+        let tmp = temporary_sibling(path);
+        let written = (|| {
+            let mut file = std::fs::File::create(&tmp)?;
+            file.write_all(&json)?;
+            file.sync_all()
+        })();
+        if let Err(e) = written {
+            let _ = std::fs::remove_file(&tmp);
+            return Err(Error::io(tmp, e));
+        }
+        std::fs::rename(&tmp, path).map_err(|e| {
+            let _ = std::fs::remove_file(&tmp);
+            Error::io(path, e)
+        })
+    }
+}
+
+/// `dir/.name.tmp-<pid>`: the same directory (a rename does not cross file systems) and a name no
+/// other process writing the same file uses.
+fn temporary_sibling(path: &Path) -> PathBuf {
+    let name = path
+        .file_name()
+        .map_or_else(|| "manifest".into(), |n| n.to_string_lossy());
+    path.with_file_name(format!(".{name}.tmp-{}", std::process::id()))
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use crate::keys::KEY_WARNING;
+
+    fn sample() -> Manifest {
+        let account = |n: u8| ManifestAccount {
+            address: Address::with_last_byte(n),
+            warning: KEY_WARNING.to_owned(),
+            private_key: B256::with_last_byte(n),
+        };
+        Manifest {
+            warning: KEY_WARNING.to_owned(),
+            chains: vec![ManifestChain {
+                name: "alpha".to_owned(),
+                chain_id: 31337,
+                rpc_url: "http://127.0.0.1:1234".to_owned(),
+                block_time_ms: 1000,
+                finality_depth: 2,
+                mailbox: Address::with_last_byte(0x10),
+                committee_verifier: Address::with_last_byte(0x11),
+                hello_app: Address::with_last_byte(0x12),
+                deploy_block: 1,
+            }],
+            validators: ManifestValidators {
+                threshold: 1,
+                addresses: vec![Address::with_last_byte(3)],
+                warning: KEY_WARNING.to_owned(),
+                private_keys: vec![B256::with_last_byte(3)],
+            },
+            deployer: account(1),
+            relayer: account(2),
+        }
+    }
+
+    #[test]
+    fn round_trips_and_leaves_no_temporary_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(MANIFEST_FILE);
+        let manifest = sample();
+        manifest.write(&path).unwrap();
+        assert_eq!(Manifest::read(&path).unwrap(), manifest);
+        // Overwriting works too (rename over an existing file).
+        manifest.write(&path).unwrap();
+        let names: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names, vec![std::ffi::OsString::from(MANIFEST_FILE)]);
+        assert_eq!(manifest.chains[0].deployment().domain, 31337);
+    }
+
+    #[test]
+    fn keys_sit_next_to_warnings() {
+        let json: serde_json::Value = serde_json::to_value(sample()).unwrap();
+        assert_eq!(json["warning"], KEY_WARNING);
+        for holder in [&json["deployer"], &json["relayer"], &json["validators"]] {
+            assert_eq!(holder["warning"], KEY_WARNING);
+        }
+        assert!(json["deployer"]["privateKey"].is_string());
+        assert!(json["validators"]["privateKeys"].is_array());
+        assert_eq!(json["chains"][0]["chainId"], 31337);
+        assert_eq!(
+            json["chains"][0]["committeeVerifier"]
+                .as_str()
+                .unwrap()
+                .len(),
+            42
+        );
+    }
+
+    #[test]
+    fn unreadable_files_name_the_path() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("missing.json");
+        assert!(
+            Manifest::read(&path)
+                .unwrap_err()
+                .to_string()
+                .contains("missing.json")
+        );
+        std::fs::write(&path, "{").unwrap();
+        assert!(
+            Manifest::read(&path)
+                .unwrap_err()
+                .to_string()
+                .contains("missing.json")
+        );
+    }
+}

@@ -1,0 +1,575 @@
+//! The delivery pipeline of one destination: each tick it confirms what it sent, then takes the
+//! messages that are due, proves them (see [`crate::prepare`]), simulates, signs, records, and
+//! broadcasts — in that order, so that a crash between any two steps is recovered from the store:
+//!
+//! - crash before `record_tx`: the messages are still queued; they are prepared again;
+//! - crash after `record_tx`, before or after `broadcast`: the transaction is `Pending` in the store
+//!   with its raw bytes; the next tick rebroadcasts it (sending twice is harmless) or, once it
+//!   lands, records what it did;
+//! - a transaction that never lands is re-sent with higher fees under the same nonce; one whose
+//!   nonce was taken by another transaction is dropped and its messages go back to the queue.
+//!
+//! Whatever happens, the Mailbox delivers a message at most once.
+
+use std::{collections::HashMap, time::Duration};
+
+use alloy_primitives::{Address, B256};
+use courier_chain::{
+    CheckpointStore, DestinationMailbox, Fees, MessageOutcome, SignedTx, VerifierKind,
+};
+use courier_core::Committee;
+use courier_store::{
+    DeliveryOutcome, Inclusion, MessageRecord, NewTx, Replacement, Store, TxFees, TxRecord,
+};
+use tokio_util::sync::CancellationToken;
+use tracing::{debug, error, info, warn};
+
+use crate::{
+    Error, Result,
+    indexer::OriginTrees,
+    now_ms,
+    prepare::{Pending, Prepared, prepare},
+};
+
+/// How a pipeline runs.
+#[derive(Debug, Clone)]
+pub struct PipelineConfig {
+    /// Most messages in one delivery transaction.
+    pub batch_max: usize,
+    /// Blocks on top of a delivery before its outcome is recorded (the destination's finality).
+    pub confirmations: u64,
+    /// How often to look for work.
+    pub poll_interval: Duration,
+    /// First retry delay; doubled per attempt.
+    pub retry_base: Duration,
+    /// Longest retry delay.
+    pub retry_max: Duration,
+    /// How long a sent transaction may stay unmined before it is sent again.
+    pub rebroadcast_after: Duration,
+    /// How long before it is replaced with higher fees.
+    pub replace_after: Duration,
+    /// Gas limit = simulated gas × this / 100.
+    pub gas_margin_percent: u64,
+}
+
+impl Default for PipelineConfig {
+    fn default() -> Self {
+        Self {
+            batch_max: 100,
+            confirmations: 1,
+            poll_interval: Duration::from_millis(250),
+            retry_base: Duration::from_millis(500),
+            retry_max: Duration::from_secs(300),
+            rebroadcast_after: Duration::from_secs(6),
+            replace_after: Duration::from_secs(30),
+            gas_margin_percent: 130,
+        }
+    }
+}
+
+/// What one tick did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct TickReport {
+    /// Transactions whose outcome was recorded.
+    pub confirmed: usize,
+    /// Transactions sent.
+    pub sent: usize,
+    /// Messages put into those transactions.
+    pub messages_sent: usize,
+    /// Messages that had to wait (no quorum yet, simulation failed, ...).
+    pub waiting: usize,
+}
+
+/// Delivers to one destination.
+pub struct Pipeline<D, C> {
+    destination: D,
+    checkpoints: C,
+    store: Store,
+    trees: OriginTrees,
+    config: PipelineConfig,
+    verifiers: HashMap<Address, (Address, VerifierKind)>,
+    committees: HashMap<(Address, u64), Committee>,
+}
+
+impl<D: DestinationMailbox, C: CheckpointStore> Pipeline<D, C> {
+    /// A pipeline delivering to `destination` with proofs from `checkpoints`.
+    pub fn new(
+        destination: D,
+        checkpoints: C,
+        store: Store,
+        trees: OriginTrees,
+        config: PipelineConfig,
+    ) -> Self {
+        Self {
+            destination,
+            checkpoints,
+            store,
+            trees,
+            config,
+            verifiers: HashMap::new(),
+            committees: HashMap::new(),
+        }
+    }
+
+    /// Runs until `shutdown` is cancelled; the transaction in flight when it is cancelled stays
+    /// recorded and is picked up by the next run.
+    pub async fn run(mut self, shutdown: CancellationToken) {
+        let destination = self.destination.domain();
+        info!(destination, sender = %self.destination.sender(), "relayer pipeline started");
+        loop {
+            match self.tick().await {
+                Ok(r) if r.sent > 0 || r.confirmed > 0 => {
+                    debug!(
+                        destination,
+                        sent = r.sent,
+                        messages = r.messages_sent,
+                        confirmed = r.confirmed,
+                        "pipeline tick"
+                    );
+                }
+                Ok(_) => {}
+                Err(e) if e.is_retryable() => {
+                    warn!(destination, error = %e, "pipeline tick failed; retrying")
+                }
+                Err(e) => error!(destination, error = %e, "pipeline tick failed"),
+            }
+            tokio::select! {
+                () = shutdown.cancelled() => break,
+                () = tokio::time::sleep(self.config.poll_interval) => {}
+            }
+        }
+        info!(destination, "relayer pipeline stopped");
+    }
+
+    /// One pass: confirm, then prepare and send.
+    pub async fn tick(&mut self) -> Result<TickReport> {
+        let mut report = TickReport::default();
+        self.confirm(&mut report).await?;
+        let due = self.store.due(
+            self.destination.domain(),
+            now_ms(),
+            self.config.batch_max * 4,
+        )?;
+        let mut by_origin: Vec<(u64, Vec<MessageRecord>)> = Vec::new();
+        for record in due {
+            match by_origin
+                .iter_mut()
+                .find(|(o, _)| *o == record.message.origin)
+            {
+                Some((_, v)) => v.push(record),
+                None => by_origin.push((record.message.origin, vec![record])),
+            }
+        }
+        for (origin, mut records) in by_origin {
+            records.sort_by_key(|r| r.message.nonce);
+            self.deliver_origin(origin, records, &mut report).await?;
+        }
+        Ok(report)
+    }
+
+    /// Records the outcome of every pending transaction that landed; resends or replaces the
+    /// ones that did not.
+    async fn confirm(&mut self, report: &mut TickReport) -> Result<()> {
+        let domain = self.destination.domain();
+        let sender = self.destination.sender();
+        for tx in self.store.pending_txs(domain, sender)? {
+            match self
+                .destination
+                .outcome(tx.hash, self.config.confirmations)
+                .await?
+            {
+                Some(outcome) => {
+                    let at_ms = now_ms();
+                    let outcomes: Vec<DeliveryOutcome> = outcome
+                        .messages
+                        .iter()
+                        .map(|m| match m {
+                            MessageOutcome::Delivered { id } => {
+                                DeliveryOutcome::Delivered { id: *id }
+                            }
+                            MessageOutcome::Failed { id, reason } => DeliveryOutcome::Failed {
+                                id: *id,
+                                reason: format!(
+                                    "recipient reverted: 0x{}",
+                                    alloy_primitives::hex::encode(reason)
+                                ),
+                                retry_at_ms: at_ms + self.backoff_ms(self.attempts(*id)),
+                            },
+                        })
+                        .collect();
+                    let landed = Inclusion {
+                        tx: tx.hash,
+                        block: outcome.block.number,
+                        at_ms,
+                    };
+                    let requeued = self.store.confirm_tx(&landed, &outcomes)?;
+                    for o in &outcomes {
+                        match o {
+                            DeliveryOutcome::Delivered { id } => {
+                                info!(destination = domain, message_id = %id, tx = %tx.hash, block = outcome.block.number, "delivered");
+                            }
+                            DeliveryOutcome::Failed { id, reason, .. } => {
+                                warn!(destination = domain, message_id = %id, tx = %tx.hash, %reason, "recipient reverted; will retry");
+                            }
+                        }
+                    }
+                    if !outcome.success || !requeued.is_empty() {
+                        warn!(destination = domain, tx = %tx.hash, success = outcome.success, requeued = requeued.len(), "delivery transaction did not deliver everything; messages requeued");
+                    }
+                    report.confirmed += 1;
+                }
+                None => self.unstick(&tx).await?,
+            }
+        }
+        Ok(())
+    }
+
+    async fn unstick(&mut self, tx: &TxRecord) -> Result<()> {
+        let age = Duration::from_millis(now_ms().saturating_sub(tx.sent_at_ms));
+        let domain = self.destination.domain();
+        // The account's mined nonce moved past ours while ours did not land: another transaction
+        // (a replacement) took it; that one is confirmed on its own.
+        if age < self.config.rebroadcast_after {
+            return Ok(());
+        }
+        let signed = SignedTx {
+            hash: tx.hash,
+            raw: tx.raw.clone(),
+            nonce: tx.nonce,
+            gas_limit: tx.fees.gas_limit,
+            fees: Fees {
+                max_fee_per_gas: tx.fees.max_fee_per_gas,
+                max_priority_fee_per_gas: tx.fees.max_priority_fee_per_gas,
+            },
+        };
+        if age < self.config.replace_after {
+            if let Err(e) = self.destination.broadcast(&signed).await {
+                self.on_broadcast_error(&signed, &e)?;
+            }
+            return Ok(());
+        }
+        // Replace: same nonce, same messages, fees at least 12.5% higher (and today's if higher).
+        let records: Vec<MessageRecord> = tx
+            .message_ids
+            .iter()
+            .filter_map(|id| self.store.message(*id).ok().flatten())
+            .collect();
+        let Some(first) = records.first() else {
+            self.store
+                .drop_tx(tx.hash, "no messages left to carry", now_ms())?;
+            return Ok(());
+        };
+        let origin = first.message.origin;
+        let pending: Vec<Pending> = records
+            .iter()
+            .map(|r| Pending {
+                message: r.message.clone(),
+                encoded: r.message.encode(),
+                id: r.id,
+            })
+            .collect();
+        let Some(proof) = self.prove(origin, &pending).await? else {
+            return Ok(());
+        };
+        let today = self.destination.suggest_fees().await?;
+        let bumped = signed.fees.bumped(13);
+        let fees = Fees {
+            max_fee_per_gas: bumped.max_fee_per_gas.max(today.max_fee_per_gas),
+            max_priority_fee_per_gas: bumped
+                .max_priority_fee_per_gas
+                .max(today.max_priority_fee_per_gas),
+        };
+        let messages: Vec<Vec<u8>> = pending.iter().map(|p| p.encoded.clone()).collect();
+        let new = self
+            .destination
+            .sign_delivery(&proof.0, &messages, tx.nonce, tx.fees.gas_limit, fees)
+            .await?;
+        self.store.replace_tx(
+            tx.hash,
+            &Replacement {
+                hash: new.hash,
+                fees: tx_fees(&new),
+                raw: new.raw.clone(),
+                sent_at_ms: now_ms(),
+            },
+        )?;
+        warn!(destination = domain, old = %tx.hash, new = %new.hash, nonce = tx.nonce, "delivery transaction stuck; replaced with higher fees");
+        if let Err(e) = self.destination.broadcast(&new).await {
+            self.on_broadcast_error(&new, &e)?;
+        }
+        Ok(())
+    }
+
+    async fn deliver_origin(
+        &mut self,
+        origin: u64,
+        records: Vec<MessageRecord>,
+        report: &mut TickReport,
+    ) -> Result<()> {
+        // Group by verifier, keeping nonce order; messages whose verifier this relayer cannot
+        // prove for wait with a reason.
+        let mut groups: Vec<(Address, Vec<Pending>)> = Vec::new();
+        for record in records {
+            let recipient = Address::from_slice(&record.message.recipient[12..]);
+            let (verifier, kind) = self.verifier(recipient).await?;
+            if kind != VerifierKind::Committee {
+                self.wait(&record.id, Some(record.attempts), &format!("verifier {verifier} is of kind {kind:?}, which this relayer cannot prove yet"))?;
+                report.waiting += 1;
+                continue;
+            }
+            let pending = Pending {
+                encoded: record.message.encode(),
+                id: record.id,
+                message: record.message,
+            };
+            match groups.iter_mut().find(|(v, _)| *v == verifier) {
+                Some((_, g)) => g.push(pending),
+                None => groups.push((verifier, vec![pending])),
+            }
+        }
+        for (verifier, pending) in groups {
+            for chunk in pending.chunks(self.config.batch_max) {
+                self.deliver_chunk(origin, verifier, chunk, report).await?;
+            }
+        }
+        Ok(())
+    }
+
+    async fn deliver_chunk(
+        &mut self,
+        origin: u64,
+        verifier: Address,
+        chunk: &[Pending],
+        report: &mut TickReport,
+    ) -> Result<()> {
+        let Some((proof, covered)) = self.prove_with(origin, verifier, chunk, report).await? else {
+            return Ok(());
+        };
+        let batch = &chunk[..covered];
+        let messages: Vec<Vec<u8>> = batch.iter().map(|p| p.encoded.clone()).collect();
+        match self.destination.simulate(&proof, &messages).await {
+            Ok(gas) => self.send(batch, &proof, &messages, gas, report).await,
+            Err(e) if batch.len() > 1 && !e.is_retryable() => {
+                // One message spoils the batch: deliver them one by one to find it.
+                warn!(destination = self.destination.domain(), origin, error = %e, messages = batch.len(), "batch simulation failed; trying messages one at a time");
+                for one in batch {
+                    Box::pin(self.deliver_chunk(
+                        origin,
+                        verifier,
+                        std::slice::from_ref(one),
+                        report,
+                    ))
+                    .await?;
+                }
+                Ok(())
+            }
+            Err(e) => {
+                for p in batch {
+                    self.wait(
+                        &p.id,
+                        Some(self.attempts(p.id)),
+                        &format!("simulation failed: {e}"),
+                    )?;
+                }
+                report.waiting += batch.len();
+                Ok(())
+            }
+        }
+    }
+
+    async fn send(
+        &mut self,
+        batch: &[Pending],
+        proof: &[u8],
+        messages: &[Vec<u8>],
+        gas: u64,
+        report: &mut TickReport,
+    ) -> Result<()> {
+        let domain = self.destination.domain();
+        let sender = self.destination.sender();
+        let nonce = match self.store.next_nonce(domain, sender)? {
+            Some(n) => n.max(self.destination.account_nonce().await?),
+            None => self.destination.account_nonce().await?,
+        };
+        let fees = self.destination.suggest_fees().await?;
+        let gas_limit = gas.saturating_mul(self.config.gas_margin_percent) / 100;
+        let signed = self
+            .destination
+            .sign_delivery(proof, messages, nonce, gas_limit, fees)
+            .await?;
+        // Recorded before it is sent: after a crash the store knows the transaction exists.
+        self.store.record_tx(&NewTx {
+            chain: domain,
+            sender,
+            nonce,
+            hash: signed.hash,
+            message_ids: batch.iter().map(|p| p.id).collect(),
+            fees: tx_fees(&signed),
+            raw: signed.raw.clone(),
+            sent_at_ms: now_ms(),
+        })?;
+        if let Err(e) = self.destination.broadcast(&signed).await {
+            self.on_broadcast_error(&signed, &e)?;
+            return Ok(());
+        }
+        for p in batch {
+            debug!(destination = domain, origin = p.message.origin, nonce = p.message.nonce, message_id = %p.id, tx = %signed.hash, "submitted");
+        }
+        report.sent += 1;
+        report.messages_sent += batch.len();
+        Ok(())
+    }
+
+    fn on_broadcast_error(&mut self, tx: &SignedTx, e: &courier_chain::Error) -> Result<()> {
+        let domain = self.destination.domain();
+        if e.is_retryable() {
+            // Kept pending: the next tick sends it again.
+            warn!(destination = domain, tx = %tx.hash, error = %e, "broadcast failed; will resend");
+            return Ok(());
+        }
+        let requeued = self
+            .store
+            .drop_tx(tx.hash, &format!("broadcast refused: {e}"), now_ms())?;
+        error!(destination = domain, tx = %tx.hash, nonce = tx.nonce, error = %e, requeued = requeued.len(), "broadcast refused; messages requeued");
+        Ok(())
+    }
+
+    /// Prepares a proof for the start of `chunk`; when nothing can be proven yet, records why.
+    async fn prove_with(
+        &mut self,
+        origin: u64,
+        verifier: Address,
+        chunk: &[Pending],
+        report: &mut TickReport,
+    ) -> Result<Option<(Vec<u8>, usize)>> {
+        let committee = match self.committee(verifier, origin).await? {
+            Some(c) => c,
+            None => {
+                for p in chunk {
+                    self.wait(
+                        &p.id,
+                        Some(self.attempts(p.id)),
+                        &format!("verifier {verifier} has no committee for origin {origin}"),
+                    )?;
+                }
+                report.waiting += chunk.len();
+                return Ok(None);
+            }
+        };
+        let tree = self.trees.with(origin, Clone::clone);
+        match prepare(
+            &self.checkpoints,
+            &self.destination,
+            verifier,
+            &committee,
+            origin,
+            &tree,
+            chunk,
+        )
+        .await
+        {
+            Ok(Prepared::Ready {
+                proof,
+                covered,
+                mode,
+                checkpoint_index,
+            }) => {
+                let detail =
+                    format!("quorum over checkpoint {checkpoint_index} (proof mode {mode:#04x})");
+                let up_to = chunk[covered - 1].message.nonce;
+                self.store
+                    .mark_verifiable(origin, up_to, now_ms(), &detail)?;
+                for p in &chunk[covered..] {
+                    self.wait(&p.id, None, "waiting for a quorum over a later checkpoint")?;
+                }
+                Ok(Some((proof, covered)))
+            }
+            Ok(Prepared::Wait(reason)) => {
+                for p in chunk {
+                    self.wait(&p.id, None, &reason)?;
+                }
+                report.waiting += chunk.len();
+                Ok(None)
+            }
+            Err(e) => {
+                // A committee rotation invalidates the cache; read it again next time.
+                self.committees.remove(&(verifier, origin));
+                Err(e.into())
+            }
+        }
+    }
+
+    async fn prove(
+        &mut self,
+        origin: u64,
+        pending: &[Pending],
+    ) -> Result<Option<(Vec<u8>, usize)>> {
+        let Some(first) = pending.first() else {
+            return Ok(None);
+        };
+        let (verifier, _) = self
+            .verifier(Address::from_slice(&first.message.recipient[12..]))
+            .await?;
+        let mut report = TickReport::default();
+        self.prove_with(origin, verifier, pending, &mut report)
+            .await
+    }
+
+    async fn verifier(&mut self, recipient: Address) -> Result<(Address, VerifierKind)> {
+        if let Some(v) = self.verifiers.get(&recipient) {
+            return Ok(*v);
+        }
+        let verifier = self.destination.verifier_of(recipient).await?;
+        let kind = self.destination.verifier_kind(verifier).await?;
+        self.verifiers.insert(recipient, (verifier, kind));
+        Ok((verifier, kind))
+    }
+
+    async fn committee(&mut self, verifier: Address, origin: u64) -> Result<Option<Committee>> {
+        if let Some(c) = self.committees.get(&(verifier, origin)) {
+            return Ok(Some(c.clone()));
+        }
+        let committee = self.destination.committee(verifier, origin).await?;
+        if let Some(c) = &committee {
+            self.committees.insert((verifier, origin), c.clone());
+        }
+        Ok(committee)
+    }
+
+    fn attempts(&self, id: B256) -> u32 {
+        self.store
+            .message(id)
+            .ok()
+            .flatten()
+            .map_or(0, |r| r.attempts)
+    }
+
+    /// Puts a message back in the queue: after a short fixed delay when it is only waiting for
+    /// something expected (signatures), with exponential backoff when `attempts` failed.
+    fn wait(&self, id: &B256, attempts: Option<u32>, reason: &str) -> Result<()> {
+        let now = now_ms();
+        let delay = match attempts {
+            Some(a) => self.backoff_ms(a),
+            None => self.config.poll_interval.as_millis() as u64,
+        };
+        match self.store.schedule_retry(*id, now + delay, reason, now) {
+            Ok(_) => Ok(()),
+            Err(courier_store::Error::NotQueued { .. }) => Ok(()),
+            Err(e) => Err(Error::Store(e)),
+        }
+    }
+
+    fn backoff_ms(&self, attempts: u32) -> u64 {
+        let base = self.config.retry_base.as_millis() as u64;
+        let max = self.config.retry_max.as_millis() as u64;
+        base.saturating_mul(1u64 << attempts.min(20)).min(max)
+    }
+}
+
+fn tx_fees(tx: &SignedTx) -> TxFees {
+    TxFees {
+        max_fee_per_gas: tx.fees.max_fee_per_gas,
+        max_priority_fee_per_gas: tx.fees.max_priority_fee_per_gas,
+        gas_limit: tx.gas_limit,
+    }
+}

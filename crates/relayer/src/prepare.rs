@@ -1,0 +1,387 @@
+//! Prepare: decide whether a group of messages (one origin, ascending nonces, one committee verifier)
+//! can be proven yet, and build the cheapest proof that works.
+//!
+//! - Validators sign every index, so a quorum exists for every index up to the k-th highest index
+//!   the committee's members have published.
+//! - A lone message uses mode `0x01` (signatures over its own index, no inclusion proof) when a
+//!   quorum signed that index.
+//! - Otherwise mode `0x00` against the quorum root when the verifier already accepted it, else mode
+//!   `0x02` (accept the root and prove all messages with one multiproof).
+
+use alloy_primitives::{Address, B256};
+use courier_chain::{CheckpointStore, DestinationMailbox};
+use courier_core::{Checkpoint, Committee, MerkleTree, Message, SignedCheckpoint, VerifierProof};
+use futures::future::try_join_all;
+
+/// A message the pipeline wants delivered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pending {
+    /// The decoded message.
+    pub message: Message,
+    /// Its encoding.
+    pub encoded: Vec<u8>,
+    /// Its id.
+    pub id: B256,
+}
+
+/// What prepare decided.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Prepared {
+    /// A proof for the messages at these positions of the input (a prefix, in order).
+    Ready {
+        /// The encoded proof.
+        proof: Vec<u8>,
+        /// The proof mode (0x00, 0x01 or 0x02).
+        mode: u8,
+        /// How many of the input messages (from the start) the proof covers.
+        covered: usize,
+        /// The checkpoint index the proof rests on.
+        checkpoint_index: u32,
+    },
+    /// Nothing can be proven yet; why (for the message's history and logs).
+    Wait(String),
+}
+
+/// Errors of prepare.
+#[derive(Debug, thiserror::Error)]
+pub enum PrepareError {
+    /// Reading checkpoints or the destination failed.
+    #[error(transparent)]
+    Chain(#[from] courier_chain::Error),
+    /// The proof could not be built from what was found.
+    #[error(transparent)]
+    Core(#[from] courier_core::Error),
+}
+
+/// Builds a proof for as many of `messages` (one origin, strictly ascending nonces) as the
+/// committee's published signatures allow.
+pub async fn prepare<C, D>(
+    checkpoints: &C,
+    destination: &D,
+    verifier: Address,
+    committee: &Committee,
+    origin: u64,
+    tree: &MerkleTree,
+    messages: &[Pending],
+) -> Result<Prepared, PrepareError>
+where
+    C: CheckpointStore + ?Sized,
+    D: DestinationMailbox + ?Sized,
+{
+    let Some(first) = messages.first() else {
+        return Ok(Prepared::Wait("no messages".into()));
+    };
+    let validators = committee.validators();
+    let k = usize::from(committee.threshold());
+
+    // The highest index a quorum has signed: the k-th highest `latest` among members.
+    let latest = try_join_all(validators.iter().map(|v| checkpoints.latest(origin, *v))).await?;
+    let mut indices: Vec<u32> = latest
+        .iter()
+        .flatten()
+        .map(|s| s.checkpoint.index)
+        .collect();
+    indices.sort_unstable_by(|a, b| b.cmp(a));
+    let Some(&quorum) = indices.get(k - 1) else {
+        return Ok(Prepared::Wait(format!(
+            "{} of {} validators have published checkpoints for origin {origin}; {k} needed",
+            indices.len(),
+            validators.len()
+        )));
+    };
+    let Some(known) = tree.len().checked_sub(1) else {
+        return Ok(Prepared::Wait(format!(
+            "the relayer has indexed no message of origin {origin} yet"
+        )));
+    };
+    let index = quorum.min(known);
+    let covered = messages
+        .iter()
+        .take_while(|p| p.message.nonce <= index)
+        .count();
+    if covered == 0 {
+        return Ok(Prepared::Wait(format!(
+            "a quorum signed up to index {quorum}, indexed up to {known}; message nonce is {}",
+            first.message.nonce
+        )));
+    }
+
+    // A lone message: signatures over its own index, if a quorum published them.
+    if covered == 1 {
+        let nonce = first.message.nonce;
+        let checkpoint = checkpoint_of(committee, origin, tree, nonce)?;
+        let signed = collect(checkpoints, origin, validators, nonce).await?;
+        if let Ok(proof) =
+            VerifierProof::signed_message(committee, &checkpoint, &signed, &first.message)
+        {
+            return Ok(Prepared::Ready {
+                proof: proof.encode()?,
+                mode: proof.mode(),
+                covered,
+                checkpoint_index: nonce,
+            });
+        }
+    }
+
+    let nonces: Vec<u32> = messages[..covered]
+        .iter()
+        .map(|p| p.message.nonce)
+        .collect();
+    let root = tree.root_at(index + 1)?;
+    let proof = if destination.root_accepted(verifier, origin, root).await? {
+        VerifierProof::cached_root(tree, index + 1, &nonces)?
+    } else {
+        let checkpoint = checkpoint_of(committee, origin, tree, index)?;
+        let signed = collect(checkpoints, origin, validators, index).await?;
+        match VerifierProof::signed_root(committee, &checkpoint, &signed, tree, &nonces) {
+            Ok(proof) => proof,
+            Err(courier_core::Error::NotEnoughSignatures { found, needed }) => {
+                return Ok(Prepared::Wait(format!(
+                    "only {found} of the {needed} signatures needed over checkpoint {index} (root {root}) match this relayer's tree"
+                )));
+            }
+            Err(e) => return Err(e.into()),
+        }
+    };
+    Ok(Prepared::Ready {
+        proof: proof.encode()?,
+        mode: proof.mode(),
+        covered,
+        checkpoint_index: index,
+    })
+}
+
+fn checkpoint_of(
+    committee: &Committee,
+    origin: u64,
+    tree: &MerkleTree,
+    index: u32,
+) -> Result<Checkpoint, PrepareError> {
+    Ok(Checkpoint {
+        origin,
+        origin_mailbox: committee.origin_mailbox(),
+        root: tree.root_at(index + 1)?,
+        index,
+        message_id: tree.leaf(index).unwrap_or_default(),
+    })
+}
+
+async fn collect<C: CheckpointStore + ?Sized>(
+    checkpoints: &C,
+    origin: u64,
+    validators: &[Address],
+    index: u32,
+) -> Result<Vec<SignedCheckpoint>, PrepareError> {
+    let found = try_join_all(
+        validators
+            .iter()
+            .map(|v| checkpoints.get(origin, *v, index)),
+    )
+    .await?;
+    Ok(found.into_iter().flatten().collect())
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use alloy_primitives::keccak256;
+    use courier_chain::fake::{FakeDestination, FakeOrigin, MemoryCheckpointStore};
+    use courier_core::checkpoint::{signer_address, signing_key};
+    use k256::ecdsa::SigningKey;
+
+    use super::*;
+
+    const ORIGIN: u64 = 10;
+    const DEST: u64 = 20;
+
+    struct World {
+        dest: FakeDestination,
+        store: MemoryCheckpointStore,
+        keys: Vec<SigningKey>,
+        committee: Committee,
+        tree: MerkleTree,
+        pending: Vec<Pending>,
+    }
+
+    fn world(messages: usize) -> World {
+        let mailbox = B256::repeat_byte(0xaa);
+        let origin = FakeOrigin::new(ORIGIN, mailbox);
+        let bodies: Vec<Vec<u8>> = (0..messages).map(|i| vec![i as u8]).collect();
+        let refs: Vec<&[u8]> = bodies.iter().map(Vec::as_slice).collect();
+        origin.mine(&refs, DEST);
+        let mut keys: Vec<SigningKey> = (0..5u8)
+            .map(|i| signing_key(&keccak256([i])).unwrap())
+            .collect();
+        keys.sort_by_key(signer_address);
+        let committee =
+            Committee::new(mailbox, 3, keys.iter().map(signer_address).collect()).unwrap();
+        let dest =
+            FakeDestination::new(DEST, Address::repeat_byte(0xcc), Address::repeat_byte(0xee));
+        dest.set_committee(ORIGIN, committee.clone());
+        let mut tree = MerkleTree::new();
+        let mut pending = Vec::new();
+        for m in origin.messages() {
+            tree.push(m.id).unwrap();
+            pending.push(Pending {
+                message: m.message,
+                encoded: m.encoded,
+                id: m.id,
+            });
+        }
+        World {
+            dest,
+            store: MemoryCheckpointStore::default(),
+            keys,
+            committee,
+            tree,
+            pending,
+        }
+    }
+
+    impl World {
+        /// Validator `v` signs every index up to `upto`.
+        async fn sign(&self, v: usize, upto: u32) {
+            for i in 0..=upto {
+                let checkpoint = checkpoint_of(&self.committee, ORIGIN, &self.tree, i).unwrap();
+                self.store
+                    .publish(&checkpoint.sign(&self.keys[v]).unwrap())
+                    .await
+                    .unwrap();
+            }
+        }
+
+        async fn prepare(&self, from: usize, to: usize) -> Prepared {
+            prepare(
+                &self.store,
+                &self.dest,
+                Address::repeat_byte(0xcc),
+                &self.committee,
+                ORIGIN,
+                &self.tree,
+                &self.pending[from..to],
+            )
+            .await
+            .unwrap()
+        }
+
+        async fn deliver(&self, proof: &[u8], messages: &[Vec<u8>], nonce: u64) {
+            let fees = self.dest.suggest_fees().await.unwrap();
+            let tx = self
+                .dest
+                .sign_delivery(proof, messages, nonce, 1_000_000, fees)
+                .await
+                .unwrap();
+            self.dest.broadcast(&tx).await.unwrap();
+        }
+
+        fn messages(&self, from: usize, covered: usize) -> Vec<Vec<u8>> {
+            self.pending[from..from + covered]
+                .iter()
+                .map(|p| p.encoded.clone())
+                .collect()
+        }
+    }
+
+    #[tokio::test]
+    async fn waits_until_a_quorum_has_signed() {
+        let w = world(3);
+        assert!(matches!(w.prepare(0, 3).await, Prepared::Wait(r) if r.contains("0 of 5")));
+        w.sign(0, 2).await;
+        w.sign(1, 2).await;
+        assert!(matches!(w.prepare(0, 3).await, Prepared::Wait(r) if r.contains("2 of 5")));
+        w.sign(4, 2).await;
+        assert!(matches!(
+            w.prepare(0, 3).await,
+            Prepared::Ready { covered: 3, .. }
+        ));
+    }
+
+    #[tokio::test]
+    async fn a_lone_message_uses_its_own_signed_checkpoint() {
+        let w = world(3);
+        for v in 0..3 {
+            w.sign(v, 2).await;
+        }
+        let Prepared::Ready {
+            proof,
+            mode,
+            covered,
+            checkpoint_index,
+        } = w.prepare(1, 2).await
+        else {
+            panic!("not ready")
+        };
+        assert_eq!((mode, covered, checkpoint_index), (0x01, 1, 1));
+        w.dest.simulate(&proof, &w.messages(1, 1)).await.unwrap();
+    }
+
+    #[tokio::test]
+    async fn a_batch_accepts_the_root_once_then_proves_against_the_cache() {
+        let w = world(6);
+        for v in [0, 2, 3] {
+            w.sign(v, 5).await;
+        }
+        let Prepared::Ready {
+            proof,
+            mode,
+            covered,
+            ..
+        } = w.prepare(0, 3).await
+        else {
+            panic!("not ready")
+        };
+        assert_eq!((mode, covered), (0x02, 3));
+        w.deliver(&proof, &w.messages(0, 3), 0).await;
+        let Prepared::Ready {
+            proof,
+            mode,
+            covered,
+            ..
+        } = w.prepare(3, 6).await
+        else {
+            panic!("not ready")
+        };
+        assert_eq!((mode, covered), (0x00, 3));
+        w.deliver(&proof, &w.messages(3, 3), 1).await;
+        for p in &w.pending {
+            assert_eq!(w.dest.times_delivered(p.id), 1);
+        }
+    }
+
+    #[tokio::test]
+    async fn proves_only_the_prefix_a_quorum_covers() {
+        let w = world(5);
+        w.sign(0, 4).await;
+        w.sign(1, 2).await;
+        w.sign(2, 3).await;
+        // Latest indices 4, 3, 2: a quorum of three covers index 2.
+        let Prepared::Ready {
+            proof,
+            covered,
+            checkpoint_index,
+            ..
+        } = w.prepare(1, 5).await
+        else {
+            panic!("not ready")
+        };
+        assert_eq!((covered, checkpoint_index), (2, 2));
+        w.dest.simulate(&proof, &w.messages(1, 2)).await.unwrap();
+    }
+
+    #[tokio::test]
+    async fn signatures_over_another_tree_are_not_enough() {
+        let mut w = world(3);
+        for v in 0..3 {
+            w.sign(v, 2).await;
+        }
+        // The relayer's view of the origin differs from what the validators signed.
+        let mut other = MerkleTree::new();
+        for p in &w.pending {
+            other.push(keccak256(p.id)).unwrap();
+        }
+        w.tree = other;
+        assert!(
+            matches!(w.prepare(0, 3).await, Prepared::Wait(r) if r.contains("match this relayer's tree"))
+        );
+    }
+}
