@@ -8,10 +8,13 @@ FORGE := $(CURDIR)/.tools/bin/forge
 FOUNDRY_PROFILE_TEST := $(if $(CI),ci,default)
 NEXTEST := $(shell cargo nextest --version >/dev/null 2>&1 && echo yes)
 
-.PHONY: help tools build test test-contracts test-gas test-rust artifacts check-artifacts vectors bench fmt clean
+.PHONY: help devnet tools build test test-contracts test-gas test-rust artifacts check-artifacts vectors bench fmt clean
 
 help: ## List the targets.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
+
+devnet: tools ## Start three local chains with Courier, a validator committee and a relayer (Ctrl-C stops).
+	cargo run --locked -q -p courier-cli --bin courier -- devnet
 
 tools: ## Install the pinned toolchain into .tools/ (a no-op when it is there).
 	@bash tools/install.sh

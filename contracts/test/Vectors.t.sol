@@ -63,7 +63,7 @@ contract VectorsTest is Test {
 
     function _checkReaders(MessageReader reader, string memory json, string memory b, bytes memory encoded)
         internal
-        view
+        pure
     {
         (uint8 v, uint32 nonce, uint64 origin, uint64 dest) = reader.numbers(encoded);
         assertEq(v, vm.parseJsonUint(json, string.concat(b, ".version")));
@@ -199,7 +199,11 @@ contract VectorsTest is Test {
             bytes32 digest = verifier.checkpointDigest(origin, mailbox, root, index, id);
             assertEq(digest, vm.parseJsonBytes32(json, string.concat(b, ".digest")), "digest");
             assertEq(
-                keccak256(abi.encodePacked("\x19Ethereum Signed Message:\n32", vm.parseJsonBytes32(json, string.concat(b, ".structHash")))),
+                keccak256(
+                    abi.encodePacked(
+                        "\x19Ethereum Signed Message:\n32", vm.parseJsonBytes32(json, string.concat(b, ".structHash"))
+                    )
+                ),
                 digest,
                 "struct hash"
             );
@@ -243,7 +247,9 @@ contract VectorsTest is Test {
             bytes[] memory messages = vm.parseJsonBytesArray(json, string.concat(b, ".messages"));
             bytes memory proof = vm.parseJsonBytes(json, string.concat(b, ".proof"));
             assertEq(uint8(proof[0]), vm.parseJsonUint(json, string.concat(b, ".mode")));
-            bool ok = messages.length == 1 ? verifiers[c].verify(proof, messages[0]) : verifiers[c].verifyBatch(proof, messages);
+            bool ok = messages.length == 1
+                ? verifiers[c].verify(proof, messages[0])
+                : verifiers[c].verifyBatch(proof, messages);
             assertTrue(ok, string.concat("proof ", vm.toString(p)));
         }
     }

@@ -179,6 +179,13 @@ impl<O: OriginMailbox, C: CheckpointStore> Validator<O, C> {
             });
         }
         let finalized = self.origin.finalized().await?;
+        if finalized.number < self.config.start_block {
+            // The Mailbox is not even final yet.
+            return Ok(Progress {
+                finalized_block: finalized.number,
+                ..Progress::default()
+            });
+        }
         self.index_until(finalized.number).await?;
 
         let highest = self.store.highest_signed(origin, mailbox)?;

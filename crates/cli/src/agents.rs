@@ -1,0 +1,196 @@
+//! Runs Courier's agents in this process: one validator task per (validator key, origin chain), and
+//! a relayer made of one indexer per origin and one delivery pipeline per destination, all sharing
+//! one cancellation token. Used by `courier devnet` and by the end-to-end tests.
+
+use std::{path::PathBuf, time::Duration};
+
+use alloy::signers::local::PrivateKeySigner;
+use alloy_primitives::Address;
+use courier_chain::{Finality, evm::EvmMailbox, folder::FolderCheckpointStore};
+use courier_relayer::{Indexer, IndexerConfig, OriginTrees, Pipeline, PipelineConfig};
+use courier_store::Store;
+use courier_validator::{Validator, ValidatorConfig};
+use eyre::WrapErr;
+use k256::ecdsa::SigningKey;
+use tokio::task::JoinSet;
+use tokio_util::sync::CancellationToken;
+use tracing::{info, warn};
+use url::Url;
+
+/// A chain the agents work on.
+#[derive(Debug, Clone)]
+pub struct AgentChain {
+    /// Its name (for logs).
+    pub name: String,
+    /// Its domain (chain id).
+    pub domain: u64,
+    /// Its RPC endpoint.
+    pub rpc: Url,
+    /// When its blocks are final.
+    pub finality: Finality,
+    /// Its Mailbox.
+    pub mailbox: Address,
+    /// The block the Mailbox was deployed in.
+    pub deploy_block: u64,
+    /// Its block time (to pace polling).
+    pub block_time: Duration,
+}
+
+/// What to run.
+#[derive(Clone)]
+pub struct AgentsConfig {
+    /// Where databases and checkpoints go.
+    pub data_dir: PathBuf,
+    /// Every chain is both an origin and a destination.
+    pub chains: Vec<AgentChain>,
+    /// The validators' keys (one validator per key, signing for every origin).
+    pub validators: Vec<SigningKey>,
+    /// The relayer's account, or none to run no relayer.
+    pub relayer: Option<PrivateKeySigner>,
+}
+
+impl std::fmt::Debug for AgentsConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AgentsConfig")
+            .field("data_dir", &self.data_dir)
+            .field("chains", &self.chains)
+            .field("validators", &self.validators.len())
+            .field(
+                "relayer",
+                &self.relayer.as_ref().map(PrivateKeySigner::address),
+            )
+            .finish()
+    }
+}
+
+impl AgentsConfig {
+    /// The relayer's database.
+    pub fn relayer_db(&self) -> PathBuf {
+        self.data_dir.join("relayer.db")
+    }
+
+    /// Where validators publish checkpoints.
+    pub fn checkpoints_dir(&self) -> PathBuf {
+        self.data_dir.join("checkpoints")
+    }
+}
+
+/// Running agents.
+#[derive(Debug)]
+pub struct Agents {
+    token: CancellationToken,
+    tasks: JoinSet<()>,
+}
+
+impl Agents {
+    /// Connects to every chain and starts every agent.
+    pub async fn start(config: &AgentsConfig) -> eyre::Result<Self> {
+        let token = CancellationToken::new();
+        let mut tasks = JoinSet::new();
+        let checkpoints = FolderCheckpointStore::new(config.checkpoints_dir());
+        std::fs::create_dir_all(&config.data_dir).wrap_err_with(|| {
+            format!("creating the data directory {}", config.data_dir.display())
+        })?;
+
+        for (i, key) in config.validators.iter().enumerate() {
+            let db = config.data_dir.join(format!("validator-{i}.db"));
+            let store = Store::open(&db).wrap_err_with(|| format!("opening {}", db.display()))?;
+            for chain in &config.chains {
+                let origin = connect(chain, None).await?;
+                let validator = Validator::new(
+                    origin,
+                    checkpoints.clone(),
+                    store.clone(),
+                    key.clone(),
+                    ValidatorConfig {
+                        start_block: chain.deploy_block,
+                        poll_interval: poll(chain),
+                        ..ValidatorConfig::default()
+                    },
+                );
+                tasks.spawn(validator.run(token.child_token()));
+            }
+        }
+
+        if let Some(relayer) = &config.relayer {
+            let db = config.relayer_db();
+            let store = Store::open(&db).wrap_err_with(|| format!("opening {}", db.display()))?;
+            let trees = OriginTrees::default();
+            for chain in &config.chains {
+                let origin = connect(chain, None).await?;
+                let indexer = Indexer::new(
+                    origin,
+                    store.clone(),
+                    trees.clone(),
+                    IndexerConfig {
+                        start_block: chain.deploy_block,
+                        poll_interval: poll(chain),
+                        ..IndexerConfig::default()
+                    },
+                )
+                .wrap_err_with(|| format!("loading the relayer's state for {}", chain.name))?;
+                tasks.spawn(indexer.run(token.child_token()));
+            }
+            for chain in &config.chains {
+                let destination = connect(chain, Some(relayer.clone())).await?;
+                let confirmations = match chain.finality {
+                    Finality::Depth(d) => d,
+                    Finality::Finalized => 1,
+                };
+                let pipeline = Pipeline::new(
+                    destination,
+                    checkpoints.clone(),
+                    store.clone(),
+                    trees.clone(),
+                    PipelineConfig {
+                        confirmations,
+                        poll_interval: Duration::from_millis(100),
+                        ..PipelineConfig::default()
+                    },
+                );
+                tasks.spawn(pipeline.run(token.child_token()));
+            }
+        }
+        info!(
+            validators = config.validators.len(),
+            relayer = config.relayer.is_some(),
+            chains = config.chains.len(),
+            "agents running"
+        );
+        Ok(Self { token, tasks })
+    }
+
+    /// Asks every agent to stop and waits up to `timeout` for them; what is still running then is
+    /// aborted (state was written before every side effect, so nothing is lost).
+    pub async fn shutdown(mut self, timeout: Duration) {
+        self.token.cancel();
+        let drained = tokio::time::timeout(timeout, async {
+            while self.tasks.join_next().await.is_some() {}
+        })
+        .await;
+        if drained.is_err() {
+            warn!(
+                remaining = self.tasks.len(),
+                "agents did not stop in time; aborting them"
+            );
+            self.tasks.abort_all();
+        }
+    }
+}
+
+async fn connect(chain: &AgentChain, signer: Option<PrivateKeySigner>) -> eyre::Result<EvmMailbox> {
+    EvmMailbox::connect(
+        &chain.rpc,
+        chain.domain,
+        chain.mailbox,
+        chain.finality,
+        signer,
+    )
+    .await
+    .wrap_err_with(|| format!("connecting to chain {} ({})", chain.name, chain.domain))
+}
+
+/// Poll at half the block time, between 100 ms and 1 s.
+fn poll(chain: &AgentChain) -> Duration {
+    (chain.block_time / 2).clamp(Duration::from_millis(100), Duration::from_secs(1))
+}

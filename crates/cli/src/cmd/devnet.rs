@@ -1,0 +1,193 @@
+//! `courier devnet`: three local chains with Courier deployed, a 3-of-5 validator committee and a
+//! relayer, in one process, until Ctrl-C (or SIGTERM); then every agent is drained and every
+//! chain stopped.
+
+use std::{path::Path, time::Duration};
+
+use courier_chain::Finality;
+use courier_devnet::{Devnet, DevnetSpec, MANIFEST_FILE, keys};
+use eyre::WrapErr;
+use serde_json::json;
+use tracing::info;
+use url::Url;
+
+use crate::{
+    agents::{AgentChain, Agents, AgentsConfig},
+    opts::{DevnetArgs, GlobalOpts},
+    output,
+};
+
+/// Starts the devnet and the agents; waits; stops everything.
+pub async fn run(args: DevnetArgs, global: &GlobalOpts) -> eyre::Result<()> {
+    let dir = &global.data_dir;
+    if !args.keep_state {
+        clear_state(dir)?;
+    }
+    let json = global.json;
+    let devnet = Devnet::start(DevnetSpec::default(), dir, |event| {
+        if json {
+            info!(event = %event, "devnet");
+        } else {
+            eprintln!("{event}");
+        }
+    })
+    .await
+    .wrap_err("starting the devnet")?;
+    let config = agents_config(&devnet, dir)?;
+    let agents = match Agents::start(&config).await {
+        Ok(a) => a,
+        Err(e) => {
+            devnet.stop().await;
+            return Err(e);
+        }
+    };
+    print_summary(&devnet, dir, json)?;
+
+    wait_for_stop(args.for_seconds).await;
+    eprintln!("stopping: draining agents, then chains");
+    agents.shutdown(Duration::from_secs(10)).await;
+    devnet.stop().await;
+    eprintln!("stopped");
+    Ok(())
+}
+
+/// The agents' view of a running devnet.
+pub fn agents_config(devnet: &Devnet, dir: &Path) -> eyre::Result<AgentsConfig> {
+    let chains = devnet
+        .chains
+        .iter()
+        .map(|c| {
+            Ok(AgentChain {
+                name: c.name().to_owned(),
+                domain: c.domain(),
+                rpc: Url::parse(c.anvil.rpc_url()).wrap_err("anvil's RPC url")?,
+                finality: Finality::Depth(c.spec.finality_depth),
+                mailbox: c.deployment.mailbox,
+                deploy_block: c.deployment.deploy_block,
+                block_time: c.spec.block_time,
+            })
+        })
+        .collect::<eyre::Result<Vec<_>>>()?;
+    Ok(AgentsConfig {
+        data_dir: dir.to_owned(),
+        chains,
+        validators: devnet
+            .validator_keys
+            .iter()
+            .map(|k| k.key.clone())
+            .collect(),
+        relayer: Some(keys::relayer()),
+    })
+}
+
+/// Removes what a previous devnet left (its chains are gone, so its state is meaningless).
+fn clear_state(dir: &Path) -> eyre::Result<()> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Ok(());
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let ours = name == MANIFEST_FILE
+            || name == "checkpoints"
+            || name.starts_with("relayer.db")
+            || (name.starts_with("validator-") && name.contains(".db"));
+        if !ours {
+            continue;
+        }
+        let path = entry.path();
+        let removed = if path.is_dir() {
+            std::fs::remove_dir_all(&path)
+        } else {
+            std::fs::remove_file(&path)
+        };
+        removed.wrap_err_with(|| format!("clearing the previous devnet's {}", path.display()))?;
+    }
+    Ok(())
+}
+
+fn print_summary(devnet: &Devnet, dir: &Path, json: bool) -> eyre::Result<()> {
+    if json {
+        let chains: Vec<_> = devnet
+            .chains
+            .iter()
+            .map(|c| {
+                json!({
+                    "name": c.name(), "chainId": c.domain(), "rpc": c.anvil.rpc_url(),
+                    "blockTimeMs": c.spec.block_time.as_millis() as u64, "finalityDepth": c.spec.finality_depth,
+                    "mailbox": c.deployment.mailbox, "committeeVerifier": c.deployment.committee_verifier,
+                    "helloApp": c.deployment.hello_app,
+                })
+            })
+            .collect();
+        return output::json(&json!({
+            "ready": true, "startupMs": devnet.startup.as_millis() as u64, "dataDir": dir,
+            "chains": chains,
+            "committee": { "threshold": devnet.threshold, "validators": devnet.validator_keys.iter().map(|k| k.address).collect::<Vec<_>>() },
+            "relayer": keys::relayer().address(),
+        }));
+    }
+    println!();
+    println!(
+        "Courier devnet ready in {:.2?} (state in {})",
+        devnet.startup,
+        dir.display()
+    );
+    println!();
+    println!(
+        "{:<6}  {:>8}  {:<24}  {:>5}  {:>8}  {:<42}  {:<42}  {:<42}",
+        "chain", "chain id", "rpc", "block", "finality", "Mailbox", "CommitteeVerifier", "HelloApp"
+    );
+    for c in &devnet.chains {
+        println!(
+            "{:<6}  {:>8}  {:<24}  {:>5}  {:>8}  {:<42}  {:<42}  {:<42}",
+            c.name(),
+            c.domain(),
+            c.anvil.rpc_url(),
+            format!("{}s", c.spec.block_time.as_secs_f64()),
+            format!("{} blk", c.spec.finality_depth),
+            c.deployment.mailbox.to_string(),
+            c.deployment.committee_verifier.to_string(),
+            c.deployment.hello_app.to_string()
+        );
+    }
+    println!();
+    println!(
+        "committee  {} of {} validators:",
+        devnet.threshold,
+        devnet.validator_keys.len()
+    );
+    for k in &devnet.validator_keys {
+        println!("           {}", k.address);
+    }
+    println!("relayer    {}", keys::relayer().address());
+    println!();
+    println!("Try:  courier send --from alpha --to beta \"hello\" --wait 30");
+    println!("      courier messages");
+    println!("Ctrl-C stops everything.");
+    Ok(())
+}
+
+async fn wait_for_stop(for_seconds: Option<u64>) {
+    let timer = async {
+        match for_seconds {
+            Some(s) => tokio::time::sleep(Duration::from_secs(s)).await,
+            None => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        () = term => {}
+        () = timer => {}
+    }
+}

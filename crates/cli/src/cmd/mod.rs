@@ -1,0 +1,24 @@
+//! One module per subcommand, each with a `run`.
+
+pub mod config;
+pub mod devnet;
+pub mod messages;
+pub mod send;
+pub mod status;
+
+use std::path::Path;
+
+use courier_store::Store;
+use eyre::{WrapErr, bail};
+
+/// Opens the relayer's database of the devnet in `data_dir`.
+pub(crate) fn relayer_store(data_dir: &Path) -> eyre::Result<Store> {
+    let path = data_dir.join("relayer.db");
+    if !path.exists() {
+        bail!(
+            "no relayer database at {}: start a devnet first (courier devnet), or pass --data-dir",
+            path.display()
+        );
+    }
+    Store::open(&path).wrap_err_with(|| format!("opening {}", path.display()))
+}

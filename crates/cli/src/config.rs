@@ -1,0 +1,393 @@
+//! Courier's configuration: one typed structure, layered as defaults < TOML file < environment
+//! (`COURIER_…`, with `__` between levels, e.g. `COURIER_CHAINS__ALPHA__RPC`) < flags.
+//! [`load`] reports every problem at once, each with the path of the key it is about.
+
+use std::{collections::BTreeMap, path::Path, time::Duration};
+
+use alloy_primitives::Address;
+use courier_chain::Finality;
+use figment::{
+    Figment,
+    providers::{Format, Serialized, Toml},
+};
+use serde::{Deserialize, Serialize};
+use url::Url;
+
+/// The whole configuration.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CourierConfig {
+    /// Where agents keep their databases and checkpoints.
+    pub data_dir: std::path::PathBuf,
+    /// The chains, by name.
+    pub chains: BTreeMap<String, ChainConfig>,
+    /// Run a validator.
+    pub validator: Option<ValidatorSection>,
+    /// Run a relayer.
+    pub relayer: Option<RelayerSection>,
+}
+
+impl Default for CourierConfig {
+    fn default() -> Self {
+        Self {
+            data_dir: ".courier/data".into(),
+            chains: BTreeMap::new(),
+            validator: None,
+            relayer: None,
+        }
+    }
+}
+
+/// One chain.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChainConfig {
+    /// Its chain id.
+    pub domain: u64,
+    /// Its JSON-RPC endpoint (http or https).
+    pub rpc: Url,
+    /// When its blocks are final: `{ depth = N }` or `"finalized"` (the node's finalized tag).
+    pub finality: Finality,
+    /// Its Mailbox.
+    pub mailbox: Address,
+    /// The block the Mailbox was deployed in (indexing starts there).
+    #[serde(default)]
+    pub deploy_block: u64,
+    /// Its block time, e.g. "12s" (paces polling).
+    #[serde(with = "humantime_serde")]
+    pub block_time: Duration,
+}
+
+/// The validator.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ValidatorSection {
+    /// The environment variable holding the validator's private key (hex). Keys never sit in
+    /// the file.
+    pub key_env: String,
+    /// The chains (names) whose Mailboxes it signs checkpoints of.
+    pub origins: Vec<String>,
+}
+
+/// The relayer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RelayerSection {
+    /// The environment variable holding the relayer's private key (hex).
+    pub key_env: String,
+    /// Most messages in one delivery transaction.
+    #[serde(default = "default_batch_max")]
+    pub batch_max: usize,
+}
+
+fn default_batch_max() -> usize {
+    100
+}
+
+/// The keys a configuration file may have at its top level.
+const TOP_LEVEL_KEYS: [&str; 4] = ["data_dir", "chains", "validator", "relayer"];
+
+/// Deepest confirmation rule accepted (about two weeks of 1-second blocks).
+const MAX_DEPTH: u64 = 1_000_000;
+
+/// Loads the configuration from `file` and the environment, and checks it. The error lists every
+/// problem found, one per line, each starting with the key's path.
+pub fn load(file: &Path, env: &[(String, String)]) -> Result<CourierConfig, Vec<String>> {
+    if !file.exists() {
+        return Err(vec![format!("{}: no such file", file.display())]);
+    }
+    let mut figment =
+        Figment::from(Serialized::defaults(CourierConfig::default())).merge(Toml::file(file));
+    // The environment is passed in (rather than read) so tests do not depend on the process.
+    for (key, raw) in env {
+        let Some(rest) = key.strip_prefix("COURIER_") else {
+            continue;
+        };
+        let path = rest.to_lowercase().replace("__", ".");
+        // Only variables that name a configuration key (`COURIER_DATA_DIR`, or a path below a
+        // section); others, such as `COURIER_RELAYER_KEY` holding a key, are not configuration.
+        let first = path.split('.').next().unwrap_or_default();
+        if !TOP_LEVEL_KEYS.contains(&first) || (first != "data_dir" && !path.contains('.')) {
+            continue;
+        }
+        figment = figment.merge((path, env_value(raw)));
+    }
+    // Each section on its own, so that one bad key does not hide the others.
+    let mut problems = Vec::new();
+    // Errors of a section extracted on its own carry the section's path after the key's; put it
+    // first, as the file reads.
+    let describe_in = |prefix: &str, e: figment::Error| {
+        let prefix: Vec<&str> = prefix.split('.').filter(|p| !p.is_empty()).collect();
+        e.into_iter()
+            .map(|e| {
+                let mut parts: Vec<String> = e.path.clone();
+                if parts.len() >= prefix.len()
+                    && parts[parts.len() - prefix.len()..].iter().eq(prefix.iter())
+                {
+                    parts.truncate(parts.len() - prefix.len());
+                }
+                let full: Vec<String> = prefix
+                    .iter()
+                    .map(|p| (*p).to_owned())
+                    .chain(parts)
+                    .collect();
+                let path = if full.is_empty() {
+                    "(top level)".to_owned()
+                } else {
+                    full.join(".")
+                };
+                format!("{path}: {}", e.kind)
+            })
+            .collect::<Vec<_>>()
+    };
+    let describe = |e: figment::Error| describe_in("", e);
+    match figment.find_value("") {
+        Ok(figment::value::Value::Dict(_, top)) => {
+            for key in top.keys() {
+                if !TOP_LEVEL_KEYS.contains(&key.as_str()) {
+                    problems.push(format!(
+                        "{key}: unknown key (expected data_dir, chains, validator or relayer)"
+                    ));
+                }
+            }
+            if let Some(figment::value::Value::Dict(_, chains)) = top.get("chains") {
+                for name in chains.keys() {
+                    let section = format!("chains.{name}");
+                    if let Err(e) = figment.extract_inner::<ChainConfig>(&section) {
+                        problems.extend(describe_in(&section, e));
+                    }
+                }
+            }
+            if top
+                .get("validator")
+                .is_some_and(|v| matches!(v, figment::value::Value::Dict(..)))
+                && let Err(e) = figment.extract_inner::<ValidatorSection>("validator")
+            {
+                problems.extend(describe_in("validator", e));
+            }
+            if top
+                .get("relayer")
+                .is_some_and(|v| matches!(v, figment::value::Value::Dict(..)))
+                && let Err(e) = figment.extract_inner::<RelayerSection>("relayer")
+            {
+                problems.extend(describe_in("relayer", e));
+            }
+        }
+        Ok(_) => problems.push("(top level): not a table".to_owned()),
+        Err(e) => problems.extend(describe(e)),
+    }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    let config: CourierConfig = figment.extract().map_err(describe)?;
+    let problems = check(&config, env);
+    if problems.is_empty() {
+        Ok(config)
+    } else {
+        Err(problems)
+    }
+}
+
+/// An environment value as TOML would read it (numbers, booleans, inline tables), else a string.
+fn env_value(raw: &str) -> figment::value::Value {
+    let parsed: Option<toml::Value> = toml::from_str::<toml::Table>(&format!("v = {raw}"))
+        .ok()
+        .and_then(|mut t| t.remove("v"));
+    match parsed {
+        Some(v) => figment::value::Value::serialize(v).unwrap_or_else(|_| raw.into()),
+        None => raw.into(),
+    }
+}
+
+/// Checks what types cannot: distinct chain ids, usable endpoints and addresses, known names.
+pub fn check(config: &CourierConfig, env: &[(String, String)]) -> Vec<String> {
+    let mut problems = Vec::new();
+    if config.chains.is_empty() {
+        problems.push("chains: no chain configured".to_owned());
+    }
+    let mut seen: BTreeMap<u64, &str> = BTreeMap::new();
+    for (name, chain) in &config.chains {
+        let at = |key: &str| format!("chains.{name}.{key}");
+        if chain.domain == 0 {
+            problems.push(format!("{}: 0 is not a chain id", at("domain")));
+        }
+        if let Some(other) = seen.insert(chain.domain, name) {
+            problems.push(format!(
+                "{}: chain id {} is also used by chains.{other}",
+                at("domain"),
+                chain.domain
+            ));
+        }
+        if !matches!(chain.rpc.scheme(), "http" | "https") {
+            problems.push(format!(
+                "{}: scheme {:?} is not supported (use http or https)",
+                at("rpc"),
+                chain.rpc.scheme()
+            ));
+        }
+        if chain.mailbox == Address::ZERO {
+            problems.push(format!(
+                "{}: the zero address is not a Mailbox",
+                at("mailbox")
+            ));
+        }
+        if let Finality::Depth(depth) = chain.finality
+            && depth > MAX_DEPTH
+        {
+            problems.push(format!(
+                "{}: depth {depth} is more than {MAX_DEPTH}",
+                at("finality")
+            ));
+        }
+        if chain.block_time.is_zero() {
+            problems.push(format!("{}: must be more than zero", at("block_time")));
+        }
+    }
+    let has_env = |name: &str| env.iter().any(|(k, v)| k == name && !v.is_empty());
+    if let Some(v) = &config.validator {
+        for (i, origin) in v.origins.iter().enumerate() {
+            if !config.chains.contains_key(origin) {
+                problems.push(format!("validator.origins[{i}]: no chain named {origin:?}"));
+            }
+        }
+        if v.origins.is_empty() {
+            problems.push("validator.origins: a validator needs at least one origin".to_owned());
+        }
+        if !has_env(&v.key_env) {
+            problems.push(format!(
+                "validator.key_env: environment variable {} is not set",
+                v.key_env
+            ));
+        }
+    }
+    if let Some(r) = &config.relayer {
+        if r.batch_max == 0 || r.batch_max > 500 {
+            problems.push(format!(
+                "relayer.batch_max: {} is outside 1..=500",
+                r.batch_max
+            ));
+        }
+        if !has_env(&r.key_env) {
+            problems.push(format!(
+                "relayer.key_env: environment variable {} is not set",
+                r.key_env
+            ));
+        }
+    }
+    problems
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    const GOOD: &str = r#"
+data_dir = "/var/lib/courier"
+
+[chains.ethereum]
+domain = 1
+rpc = "https://eth.example/rpc"
+finality = "finalized"
+mailbox = "0x1111111111111111111111111111111111111111"
+deploy_block = 100
+block_time = "12s"
+
+[chains.bnb]
+domain = 56
+rpc = "https://bnb.example/rpc"
+finality = { depth = 15 }
+mailbox = "0x2222222222222222222222222222222222222222"
+block_time = "3s"
+
+[relayer]
+key_env = "RELAYER_KEY"
+"#;
+
+    fn write(text: &str) -> tempfile::NamedTempFile {
+        let f = tempfile::NamedTempFile::new().unwrap();
+        std::fs::write(f.path(), text).unwrap();
+        f
+    }
+
+    fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect()
+    }
+
+    #[test]
+    fn a_good_file_loads() {
+        let f = write(GOOD);
+        let c = load(f.path(), &env(&[("RELAYER_KEY", "0xabc")])).unwrap();
+        assert_eq!(c.chains["bnb"].finality, Finality::Depth(15));
+        assert_eq!(c.chains["ethereum"].finality, Finality::Finalized);
+        assert_eq!(c.chains["ethereum"].block_time, Duration::from_secs(12));
+        assert_eq!(c.relayer.unwrap().batch_max, 100);
+    }
+
+    #[test]
+    fn the_environment_overrides_the_file() {
+        let f = write(GOOD);
+        let c = load(
+            f.path(),
+            &env(&[
+                ("RELAYER_KEY", "k"),
+                ("COURIER_CHAINS__BNB__RPC", "https://other.example/"),
+                ("COURIER_DATA_DIR", "/tmp/x"),
+                ("COURIER_RELAYER_KEY", "0x12"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(c.chains["bnb"].rpc.as_str(), "https://other.example/");
+        assert_eq!(c.data_dir, std::path::PathBuf::from("/tmp/x"));
+    }
+
+    #[test]
+    fn every_bad_key_is_named_with_its_path() {
+        let bad = GOOD
+            .replace(
+                "mailbox = \"0x2222222222222222222222222222222222222222\"",
+                "mailbox = \"0x22\"",
+            )
+            .replace(
+                "deploy_block = 100",
+                "deploy_block = 100\nconfirmations = 3",
+            );
+        let f = write(&bad);
+        let errors = load(f.path(), &env(&[("RELAYER_KEY", "k")])).unwrap_err();
+        let text = errors.join("\n");
+        assert!(text.contains("chains.bnb.mailbox"), "{text}");
+        assert!(
+            text.contains("chains.ethereum") && text.contains("confirmations"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn semantic_problems_are_all_reported() {
+        let bad = GOOD
+            .replace("domain = 56", "domain = 1")
+            .replace("https://bnb.example/rpc", "ws://bnb.example/rpc");
+        let f = write(&bad);
+        let errors = load(f.path(), &[]).unwrap_err();
+        assert_eq!(
+            errors,
+            vec![
+                "chains.bnb.rpc: scheme \"ws\" is not supported (use http or https)".to_owned(),
+                "chains.ethereum.domain: chain id 1 is also used by chains.bnb".to_owned(),
+                "relayer.key_env: environment variable RELAYER_KEY is not set".to_owned(),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_missing_file_says_so() {
+        let errors = load(Path::new("/nonexistent/courier.toml"), &[]).unwrap_err();
+        assert_eq!(
+            errors,
+            vec!["/nonexistent/courier.toml: no such file".to_owned()]
+        );
+    }
+}

@@ -1,0 +1,26 @@
+//! The `courier` command line, as a library so that the end-to-end tests drive the same code:
+//! [`opts`] is the clap tree, [`cmd`] holds one module per subcommand, [`agents`] runs validators
+//! and a relayer in-process, [`config`] is the typed, layered configuration.
+
+pub mod agents;
+pub mod cmd;
+pub mod config;
+pub mod logging;
+pub mod opts;
+pub mod output;
+
+use opts::{Command, ConfigCommand, Opts};
+
+/// Runs a parsed command line.
+pub async fn run(opts: Opts) -> eyre::Result<()> {
+    let global = opts.global;
+    match opts.command {
+        Command::Devnet(args) => cmd::devnet::run(args, &global).await,
+        Command::Send(args) => cmd::send::run(args, &global).await,
+        Command::Status(args) => cmd::status::run(args, &global),
+        Command::Messages(args) => cmd::messages::run(args, &global),
+        Command::Config {
+            command: ConfigCommand::Validate(args),
+        } => cmd::config::validate(args, &global),
+    }
+}

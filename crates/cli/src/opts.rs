@@ -1,0 +1,121 @@
+//! The command-line tree.
+
+use std::path::PathBuf;
+
+use alloy_primitives::{Address, B256};
+use clap::{Args, Parser, Subcommand};
+
+/// Courier: verified cross-chain messages between EVM chains.
+#[derive(Debug, Parser)]
+#[command(name = "courier", version, about, propagate_version = true)]
+pub struct Opts {
+    /// Options every command takes.
+    #[command(flatten)]
+    pub global: GlobalOpts,
+    /// The command.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options every command takes.
+#[derive(Debug, Clone, Args)]
+pub struct GlobalOpts {
+    /// Print results as JSON on stdout (logs and errors as JSON on stderr).
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// More log output (-v: debug, -vv: trace). `RUST_LOG` overrides.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+    /// Where the devnet keeps its state (chains manifest, agent databases, checkpoints).
+    #[arg(
+        long,
+        global = true,
+        env = "COURIER_DATA_DIR",
+        default_value = ".courier/devnet"
+    )]
+    pub data_dir: PathBuf,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Start three local chains with Courier deployed, a validator committee and a relayer; runs
+    /// until Ctrl-C, then stops everything it started.
+    Devnet(DevnetArgs),
+    /// Send a message from one devnet chain to another.
+    Send(SendArgs),
+    /// The story of one message: its states with times, blocks and transactions.
+    Status(StatusArgs),
+    /// Recent messages and their states.
+    Messages(MessagesArgs),
+    /// Configuration files.
+    Config {
+        /// The config command.
+        #[command(subcommand)]
+        command: ConfigCommand,
+    },
+}
+
+/// `courier devnet`.
+#[derive(Debug, Clone, Args)]
+pub struct DevnetArgs {
+    /// Keep the state of a previous devnet in the data directory instead of starting fresh.
+    #[arg(long)]
+    pub keep_state: bool,
+    /// Stop after this many seconds instead of waiting for Ctrl-C.
+    #[arg(long)]
+    pub for_seconds: Option<u64>,
+}
+
+/// `courier send`.
+#[derive(Debug, Clone, Args)]
+pub struct SendArgs {
+    /// The chain to send from (devnet name or chain id).
+    #[arg(long)]
+    pub from: String,
+    /// The chain to send to (devnet name or chain id).
+    #[arg(long)]
+    pub to: String,
+    /// The receiving contract; by default the HelloApp on the destination, greeted by the
+    /// HelloApp on the origin.
+    #[arg(long)]
+    pub recipient: Option<Address>,
+    /// The message body (UTF-8 text; `0x…` for raw bytes).
+    pub body: String,
+    /// Wait until the message is delivered (needs a running devnet), up to this many seconds.
+    #[arg(long)]
+    pub wait: Option<u64>,
+}
+
+/// `courier status`.
+#[derive(Debug, Clone, Args)]
+pub struct StatusArgs {
+    /// The message id.
+    pub id: B256,
+}
+
+/// `courier messages`.
+#[derive(Debug, Clone, Args)]
+pub struct MessagesArgs {
+    /// Most messages to list.
+    #[arg(long, default_value_t = 20)]
+    pub limit: usize,
+    /// Only messages in this state (dispatched, finalized, verifiable, submitted, delivered,
+    /// failed, expired, reorged).
+    #[arg(long)]
+    pub state: Option<String>,
+}
+
+/// `courier config …`.
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Check a configuration file: every bad key is named with its path.
+    Validate(ValidateArgs),
+}
+
+/// `courier config validate`.
+#[derive(Debug, Clone, Args)]
+pub struct ValidateArgs {
+    /// The TOML file.
+    pub file: PathBuf,
+}
