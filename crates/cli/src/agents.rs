@@ -47,6 +47,8 @@ pub struct AgentsConfig {
     pub validators: Vec<SigningKey>,
     /// The relayer's account, or none to run no relayer.
     pub relayer: Option<PrivateKeySigner>,
+    /// Most messages in one delivery transaction.
+    pub batch_max: usize,
 }
 
 impl std::fmt::Debug for AgentsConfig {
@@ -83,16 +85,40 @@ pub struct Agents {
 }
 
 impl Agents {
-    /// Connects to every chain and starts every agent.
+    /// Connects to every chain and starts every agent: all validators and, when configured, the
+    /// relayer.
     pub async fn start(config: &AgentsConfig) -> eyre::Result<Self> {
+        let all: Vec<usize> = (0..config.validators.len()).collect();
+        let mut agents = Self::start_validators(config, &all).await?;
+        if config.relayer.is_some() {
+            let relayer = Self::start_relayer(config).await?;
+            agents.absorb(relayer);
+        }
+        info!(
+            validators = config.validators.len(),
+            relayer = config.relayer.is_some(),
+            chains = config.chains.len(),
+            "agents running"
+        );
+        Ok(agents)
+    }
+
+    /// Starts the validators with these positions in `config.validators`, each signing for every
+    /// chain, with its own database (`validator-<i>.db`) so it can be restarted on its own.
+    pub async fn start_validators(config: &AgentsConfig, which: &[usize]) -> eyre::Result<Self> {
         let token = CancellationToken::new();
         let mut tasks = JoinSet::new();
         let checkpoints = FolderCheckpointStore::new(config.checkpoints_dir());
         std::fs::create_dir_all(&config.data_dir).wrap_err_with(|| {
             format!("creating the data directory {}", config.data_dir.display())
         })?;
-
-        for (i, key) in config.validators.iter().enumerate() {
+        for &i in which {
+            let key = config.validators.get(i).ok_or_else(|| {
+                eyre::eyre!(
+                    "no validator {i}: the config has {}",
+                    config.validators.len()
+                )
+            })?;
             let db = config.data_dir.join(format!("validator-{i}.db"));
             let store = Store::open(&db).wrap_err_with(|| format!("opening {}", db.display()))?;
             for chain in &config.chains {
@@ -111,53 +137,73 @@ impl Agents {
                 tasks.spawn(validator.run(token.child_token()));
             }
         }
-
-        if let Some(relayer) = &config.relayer {
-            let db = config.relayer_db();
-            let store = Store::open(&db).wrap_err_with(|| format!("opening {}", db.display()))?;
-            let trees = OriginTrees::default();
-            for chain in &config.chains {
-                let origin = connect(chain, None).await?;
-                let indexer = Indexer::new(
-                    origin,
-                    store.clone(),
-                    trees.clone(),
-                    IndexerConfig {
-                        start_block: chain.deploy_block,
-                        poll_interval: poll(chain),
-                        ..IndexerConfig::default()
-                    },
-                )
-                .wrap_err_with(|| format!("loading the relayer's state for {}", chain.name))?;
-                tasks.spawn(indexer.run(token.child_token()));
-            }
-            for chain in &config.chains {
-                let destination = connect(chain, Some(relayer.clone())).await?;
-                let confirmations = match chain.finality {
-                    Finality::Depth(d) => d,
-                    Finality::Finalized => 1,
-                };
-                let pipeline = Pipeline::new(
-                    destination,
-                    checkpoints.clone(),
-                    store.clone(),
-                    trees.clone(),
-                    PipelineConfig {
-                        confirmations,
-                        poll_interval: Duration::from_millis(100),
-                        ..PipelineConfig::default()
-                    },
-                );
-                tasks.spawn(pipeline.run(token.child_token()));
-            }
-        }
-        info!(
-            validators = config.validators.len(),
-            relayer = config.relayer.is_some(),
-            chains = config.chains.len(),
-            "agents running"
-        );
         Ok(Self { token, tasks })
+    }
+
+    /// Starts the relayer: one indexer per chain and one delivery pipeline per chain, sharing the
+    /// database `relayer.db`.
+    pub async fn start_relayer(config: &AgentsConfig) -> eyre::Result<Self> {
+        let relayer = config
+            .relayer
+            .as_ref()
+            .ok_or_else(|| eyre::eyre!("no relayer key configured"))?;
+        let token = CancellationToken::new();
+        let mut tasks = JoinSet::new();
+        let checkpoints = FolderCheckpointStore::new(config.checkpoints_dir());
+        std::fs::create_dir_all(&config.data_dir).wrap_err_with(|| {
+            format!("creating the data directory {}", config.data_dir.display())
+        })?;
+        let db = config.relayer_db();
+        let store = Store::open(&db).wrap_err_with(|| format!("opening {}", db.display()))?;
+        let trees = OriginTrees::default();
+        for chain in &config.chains {
+            let origin = connect(chain, None).await?;
+            let indexer = Indexer::new(
+                origin,
+                store.clone(),
+                trees.clone(),
+                IndexerConfig {
+                    start_block: chain.deploy_block,
+                    poll_interval: poll(chain),
+                    ..IndexerConfig::default()
+                },
+            )
+            .wrap_err_with(|| format!("loading the relayer's state for {}", chain.name))?;
+            tasks.spawn(indexer.run(token.child_token()));
+        }
+        for chain in &config.chains {
+            let destination = connect(chain, Some(relayer.clone())).await?;
+            let confirmations = match chain.finality {
+                Finality::Depth(d) => d,
+                Finality::Finalized => 1,
+            };
+            let pipeline = Pipeline::new(
+                destination,
+                checkpoints.clone(),
+                store.clone(),
+                trees.clone(),
+                PipelineConfig {
+                    confirmations,
+                    poll_interval: Duration::from_millis(100),
+                    batch_max: config.batch_max,
+                    ..PipelineConfig::default()
+                },
+            );
+            tasks.spawn(pipeline.run(token.child_token()));
+        }
+        Ok(Self { token, tasks })
+    }
+
+    /// Puts `other`'s agents under this group: cancelling this group cancels them, and they are
+    /// awaited (or, when this group is killed, aborted: dropping a `JoinSet` aborts its tasks).
+    fn absorb(&mut self, other: Self) {
+        let Self { token, mut tasks } = other;
+        let mine = self.token.clone();
+        self.tasks.spawn(async move {
+            mine.cancelled().await;
+            token.cancel();
+            while tasks.join_next().await.is_some() {}
+        });
     }
 
     /// Asks every agent to stop and waits up to `timeout` for them; what is still running then is
@@ -175,6 +221,13 @@ impl Agents {
             );
             self.tasks.abort_all();
         }
+    }
+
+    /// Stops every agent at once, wherever it is, as a crash would (for fault injection).
+    pub async fn kill(mut self) {
+        self.token.cancel();
+        self.tasks.abort_all();
+        while self.tasks.join_next().await.is_some() {}
     }
 }
 

@@ -77,6 +77,7 @@ pub fn agents_config(devnet: &Devnet, dir: &Path) -> eyre::Result<AgentsConfig> 
             .map(|k| k.key.clone())
             .collect(),
         relayer: Some(keys::relayer()),
+        batch_max: 100,
     })
 }
 
