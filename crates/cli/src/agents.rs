@@ -7,6 +7,7 @@ use std::{path::PathBuf, time::Duration};
 use alloy::signers::local::PrivateKeySigner;
 use alloy_primitives::Address;
 use courier_chain::{Finality, evm::EvmMailbox, folder::FolderCheckpointStore};
+use courier_metrics::Metrics;
 use courier_relayer::{Indexer, IndexerConfig, OriginTrees, Pipeline, PipelineConfig};
 use courier_store::Store;
 use courier_validator::{Validator, ValidatorConfig};
@@ -49,6 +50,8 @@ pub struct AgentsConfig {
     pub relayer: Option<PrivateKeySigner>,
     /// Most messages in one delivery transaction.
     pub batch_max: usize,
+    /// Where the agents report (served by the caller, e.g. on `/metrics`).
+    pub metrics: Metrics,
 }
 
 impl std::fmt::Debug for AgentsConfig {
@@ -168,7 +171,8 @@ impl Agents {
                     ..IndexerConfig::default()
                 },
             )
-            .wrap_err_with(|| format!("loading the relayer's state for {}", chain.name))?;
+            .wrap_err_with(|| format!("loading the relayer's state for {}", chain.name))?
+            .with_metrics(config.metrics.relayer.clone());
             tasks.spawn(indexer.run(token.child_token()));
         }
         for chain in &config.chains {
@@ -188,7 +192,8 @@ impl Agents {
                     batch_max: config.batch_max,
                     ..PipelineConfig::default()
                 },
-            );
+            )
+            .with_metrics(config.metrics.relayer.clone());
             tasks.spawn(pipeline.run(token.child_token()));
         }
         Ok(Self { token, tasks })

@@ -65,6 +65,9 @@ pub struct DevnetArgs {
     /// Stop after this many seconds instead of waiting for Ctrl-C.
     #[arg(long)]
     pub for_seconds: Option<u64>,
+    /// Port of the Prometheus endpoint (`/metrics` on 127.0.0.1); 0 picks a free one.
+    #[arg(long, default_value_t = 9464)]
+    pub metrics_port: u16,
 }
 
 /// `courier send`.

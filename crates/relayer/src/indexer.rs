@@ -16,6 +16,7 @@ use std::{
 use alloy_primitives::B256;
 use courier_chain::OriginMailbox;
 use courier_core::MerkleTree;
+use courier_metrics::{OriginLabels, RelayerMetrics};
 use courier_store::{BlockNumHash, Dispatch, IndexedRange, MessageFilter, MessageState, Store};
 use tokio_util::sync::CancellationToken;
 use tracing::{debug, error, info, warn};
@@ -94,6 +95,7 @@ pub struct Indexer<O> {
     store: Store,
     trees: OriginTrees,
     config: IndexerConfig,
+    metrics: RelayerMetrics,
 }
 
 impl<O: OriginMailbox> Indexer<O> {
@@ -104,9 +106,16 @@ impl<O: OriginMailbox> Indexer<O> {
             store,
             trees,
             config,
+            metrics: RelayerMetrics::default(),
         };
         indexer.rebuild_tree()?;
         Ok(indexer)
+    }
+
+    /// Reports to these metrics (by default to ones nobody reads).
+    pub fn with_metrics(mut self, metrics: RelayerMetrics) -> Self {
+        self.metrics = metrics;
+        self
     }
 
     fn rebuild_tree(&self) -> Result<()> {
@@ -218,6 +227,10 @@ impl<O: OriginMailbox> Indexer<O> {
         for d in &dispatched {
             self.trees.push(domain, d.message.nonce, d.id)?;
         }
+        self.metrics
+            .messages_indexed_total
+            .get_or_create(&OriginLabels { origin: domain })
+            .inc_by(dispatched.len() as u64);
         Ok(dispatched.len())
     }
 
@@ -235,6 +248,10 @@ impl<O: OriginMailbox> Indexer<O> {
             B256::ZERO,
         ));
         let unwound = self.store.unwind(domain, fork, now_ms())?;
+        self.metrics
+            .reorg_past_finality_total
+            .get_or_create(&OriginLabels { origin: domain })
+            .inc();
         error!(
             origin = domain,
             indexed = cursor.number,

@@ -18,8 +18,10 @@ use courier_chain::{
     CheckpointStore, DestinationMailbox, Fees, MessageOutcome, SignedTx, VerifierKind,
 };
 use courier_core::Committee;
+use courier_metrics::{DestinationLabels, RelayerMetrics, RouteLabels};
 use courier_store::{
-    DeliveryOutcome, Inclusion, MessageRecord, NewTx, Replacement, Store, TxFees, TxRecord,
+    DeliveryOutcome, Inclusion, MessageRecord, MessageState, NewTx, Replacement, Store, TxFees,
+    TxRecord,
 };
 use tokio_util::sync::CancellationToken;
 use tracing::{debug, error, info, warn};
@@ -89,6 +91,7 @@ pub struct Pipeline<D, C> {
     config: PipelineConfig,
     verifiers: HashMap<Address, (Address, VerifierKind)>,
     committees: HashMap<(Address, u64), Committee>,
+    metrics: RelayerMetrics,
 }
 
 impl<D: DestinationMailbox, C: CheckpointStore> Pipeline<D, C> {
@@ -108,7 +111,14 @@ impl<D: DestinationMailbox, C: CheckpointStore> Pipeline<D, C> {
             config,
             verifiers: HashMap::new(),
             committees: HashMap::new(),
+            metrics: RelayerMetrics::default(),
         }
+    }
+
+    /// Reports to these metrics (by default to ones nobody reads).
+    pub fn with_metrics(mut self, metrics: RelayerMetrics) -> Self {
+        self.metrics = metrics;
+        self
     }
 
     /// Runs until `shutdown` is cancelled; the transaction in flight when it is cancelled stays
@@ -164,6 +174,7 @@ impl<D: DestinationMailbox, C: CheckpointStore> Pipeline<D, C> {
             records.sort_by_key(|r| r.message.nonce);
             self.deliver_origin(origin, records, &mut report).await?;
         }
+        self.record_queue()?;
         Ok(report)
     }
 
@@ -203,6 +214,7 @@ impl<D: DestinationMailbox, C: CheckpointStore> Pipeline<D, C> {
                         at_ms,
                     };
                     let requeued = self.store.confirm_tx(&landed, &outcomes)?;
+                    self.record_outcomes(&outcomes, at_ms);
                     for o in &outcomes {
                         match o {
                             DeliveryOutcome::Delivered { id } => {
@@ -417,6 +429,12 @@ impl<D: DestinationMailbox, C: CheckpointStore> Pipeline<D, C> {
         }
         report.sent += 1;
         report.messages_sent += batch.len();
+        self.metrics
+            .transactions_sent_total
+            .get_or_create(&DestinationLabels {
+                destination: domain,
+            })
+            .inc();
         Ok(())
     }
 
@@ -534,6 +552,67 @@ impl<D: DestinationMailbox, C: CheckpointStore> Pipeline<D, C> {
             self.committees.insert((verifier, origin), c.clone());
         }
         Ok(committee)
+    }
+
+    /// Counts deliveries and failures per route, and the latency from the origin block's
+    /// finality (as the indexer saw it) to the confirmed delivery.
+    fn record_outcomes(&self, outcomes: &[DeliveryOutcome], at_ms: u64) {
+        let destination = self.destination.domain();
+        for outcome in outcomes {
+            let (DeliveryOutcome::Delivered { id } | DeliveryOutcome::Failed { id, .. }) = outcome;
+            let Ok(Some(story)) = self.store.story(*id) else {
+                continue;
+            };
+            let route = RouteLabels {
+                origin: story.record.message.origin,
+                destination,
+            };
+            match outcome {
+                DeliveryOutcome::Delivered { .. } => {
+                    self.metrics
+                        .messages_delivered_total
+                        .get_or_create(&route)
+                        .inc();
+                    if let Some(finalized) = story
+                        .history
+                        .iter()
+                        .find(|h| h.state == MessageState::Finalized)
+                    {
+                        let seconds = at_ms.saturating_sub(finalized.at_ms) as f64 / 1000.0;
+                        self.metrics
+                            .delivery_latency_seconds
+                            .get_or_create(&route)
+                            .observe(seconds);
+                    }
+                }
+                DeliveryOutcome::Failed { .. } => {
+                    self.metrics
+                        .messages_failed_total
+                        .get_or_create(&route)
+                        .inc();
+                }
+            }
+        }
+    }
+
+    /// Sets the queue gauge: messages of this destination not delivered yet.
+    fn record_queue(&self) -> Result<()> {
+        let destination = self.destination.domain();
+        let waiting: u64 = self
+            .store
+            .state_counts()?
+            .iter()
+            .filter(|c| {
+                c.destination == destination
+                    && (c.state.is_queued() || c.state == MessageState::Submitted)
+            })
+            .map(|c| c.count)
+            .sum();
+        self.metrics
+            .queue_length
+            .get_or_create(&DestinationLabels { destination })
+            .set(waiting as i64);
+        Ok(())
     }
 
     fn attempts(&self, id: B256) -> u32 {

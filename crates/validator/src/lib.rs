@@ -16,6 +16,7 @@ use std::time::Duration;
 use alloy_primitives::{Address, B256};
 use courier_chain::{CheckpointStore, OriginMailbox};
 use courier_core::{Checkpoint, MerkleTree, checkpoint::signer_address};
+use courier_metrics::{OriginLabels, ValidatorMetrics};
 use courier_store::Store;
 use k256::ecdsa::SigningKey;
 use tokio_util::sync::CancellationToken;
@@ -107,6 +108,7 @@ pub struct Validator<O, C> {
     tree: MerkleTree,
     /// The last block whose events are in `tree`, and its hash.
     indexed_to: Option<(u64, B256)>,
+    metrics: ValidatorMetrics,
 }
 
 impl<O: OriginMailbox, C: CheckpointStore> Validator<O, C> {
@@ -128,7 +130,14 @@ impl<O: OriginMailbox, C: CheckpointStore> Validator<O, C> {
             config,
             tree: MerkleTree::new(),
             indexed_to: None,
+            metrics: ValidatorMetrics::default(),
         }
+    }
+
+    /// Reports to these metrics (by default to ones nobody reads).
+    pub fn with_metrics(mut self, metrics: ValidatorMetrics) -> Self {
+        self.metrics = metrics;
+        self
     }
 
     /// The validator's address (what committees list).
@@ -143,8 +152,31 @@ impl<O: OriginMailbox, C: CheckpointStore> Validator<O, C> {
         let origin = self.origin.domain();
         info!(origin, validator = %self.address, "validator started");
         let mut halted_logged = false;
+        let labels = OriginLabels { origin };
         loop {
-            match self.tick().await {
+            let result = self.tick().await;
+            self.metrics
+                .halted
+                .get_or_create(&labels)
+                .set(i64::from(matches!(result, Err(Error::Halted { .. }))));
+            match &result {
+                Ok(p) => {
+                    self.metrics
+                        .checkpoints_signed_total
+                        .get_or_create(&labels)
+                        .inc_by(u64::from(p.newly_signed));
+                    if let Some(i) = p.signed_index {
+                        self.metrics
+                            .signed_index
+                            .get_or_create(&labels)
+                            .set(i64::from(i));
+                    }
+                }
+                Err(_) => {
+                    self.metrics.tick_errors_total.get_or_create(&labels).inc();
+                }
+            }
+            match result {
                 Ok(p) if p.newly_signed > 0 => {
                     info!(origin, signed = p.newly_signed, index = ?p.signed_index, block = p.finalized_block, "signed checkpoints");
                 }

@@ -41,9 +41,19 @@ pub async fn run(args: DevnetArgs, global: &GlobalOpts) -> eyre::Result<()> {
             return Err(e);
         }
     };
-    print_summary(&devnet, dir, json)?;
+    let metrics_stop = tokio_util::sync::CancellationToken::new();
+    let metrics_addr = config
+        .metrics
+        .serve(
+            std::net::SocketAddr::from(([127, 0, 0, 1], args.metrics_port)),
+            metrics_stop.clone(),
+        )
+        .await
+        .wrap_err_with(|| format!("serving metrics on port {}", args.metrics_port))?;
+    print_summary(&devnet, dir, json, metrics_addr)?;
 
     wait_for_stop(args.for_seconds).await;
+    metrics_stop.cancel();
     eprintln!("stopping: draining agents, then chains");
     agents.shutdown(Duration::from_secs(10)).await;
     devnet.stop().await;
@@ -78,6 +88,7 @@ pub fn agents_config(devnet: &Devnet, dir: &Path) -> eyre::Result<AgentsConfig> 
             .collect(),
         relayer: Some(keys::relayer()),
         batch_max: 100,
+        metrics: courier_metrics::Metrics::new(),
     })
 }
 
@@ -106,7 +117,12 @@ fn clear_state(dir: &Path) -> eyre::Result<()> {
     Ok(())
 }
 
-fn print_summary(devnet: &Devnet, dir: &Path, json: bool) -> eyre::Result<()> {
+fn print_summary(
+    devnet: &Devnet,
+    dir: &Path,
+    json: bool,
+    metrics: std::net::SocketAddr,
+) -> eyre::Result<()> {
     if json {
         let chains: Vec<_> = devnet
             .chains
@@ -125,6 +141,7 @@ fn print_summary(devnet: &Devnet, dir: &Path, json: bool) -> eyre::Result<()> {
             "chains": chains,
             "committee": { "threshold": devnet.threshold, "validators": devnet.validator_keys.iter().map(|k| k.address).collect::<Vec<_>>() },
             "relayer": keys::relayer().address(),
+            "metrics": format!("http://{metrics}/metrics"),
         }));
     }
     println!();
@@ -161,6 +178,7 @@ fn print_summary(devnet: &Devnet, dir: &Path, json: bool) -> eyre::Result<()> {
         println!("           {}", k.address);
     }
     println!("relayer    {}", keys::relayer().address());
+    println!("metrics    http://{metrics}/metrics");
     println!();
     println!("Try:  courier send --from alpha --to beta \"hello\" --wait 30");
     println!("      courier messages");

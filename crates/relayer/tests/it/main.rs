@@ -165,12 +165,27 @@ async fn delivers_every_message_exactly_once_in_batches() {
     let last = w.send(3);
     w.origin.finalize(last);
     w.sign().await;
-    let (mut indexer, mut pipeline) = w.relayer();
+    let metrics = courier_metrics::Metrics::new();
+    let (indexer, pipeline) = w.relayer();
+    let (mut indexer, mut pipeline) = (
+        indexer.with_metrics(metrics.relayer.clone()),
+        pipeline.with_metrics(metrics.relayer.clone()),
+    );
     assert_eq!(indexer.tick().await.unwrap(), 10);
     for _ in 0..10 {
         pipeline.tick().await.unwrap();
     }
     w.assert_all_delivered_once();
+    let text = metrics.render();
+    for line in [
+        "courier_relayer_messages_indexed_total{origin=\"100\"} 10",
+        "courier_relayer_messages_delivered_total{origin=\"100\",destination=\"200\"} 10",
+        "courier_relayer_transactions_sent_total{destination=\"200\"} 3",
+        "courier_relayer_queue_length{destination=\"200\"} 0",
+        "courier_relayer_delivery_latency_seconds_count{origin=\"100\",destination=\"200\"} 10",
+    ] {
+        assert!(text.contains(line), "missing {line:?} in\n{text}");
+    }
     // Ten messages in batches of at most four: three transactions, not ten.
     assert_eq!(w.dest.submissions(), 3);
     let story = w.store.story(w.origin.messages()[0].id).unwrap().unwrap();
