@@ -52,6 +52,8 @@ pub struct AgentsConfig {
     pub batch_max: usize,
     /// Where the agents report (served by the caller, e.g. on `/metrics`).
     pub metrics: Metrics,
+    /// The chains (by name) validators sign for; empty means every chain.
+    pub validator_origins: Vec<String>,
 }
 
 impl std::fmt::Debug for AgentsConfig {
@@ -107,7 +109,8 @@ impl Agents {
     }
 
     /// Starts the validators with these positions in `config.validators`, each signing for every
-    /// chain, with its own database (`validator-<i>.db`) so it can be restarted on its own.
+    /// chain in `validator_origins`, with its own database (`validator-<address>.db`) so it can be
+    /// restarted on its own and several processes can share a data directory.
     pub async fn start_validators(config: &AgentsConfig, which: &[usize]) -> eyre::Result<Self> {
         let token = CancellationToken::new();
         let mut tasks = JoinSet::new();
@@ -122,9 +125,12 @@ impl Agents {
                     config.validators.len()
                 )
             })?;
-            let db = config.data_dir.join(format!("validator-{i}.db"));
+            let address = courier_core::checkpoint::signer_address(key);
+            let db = config.data_dir.join(format!("validator-{address:#x}.db"));
             let store = Store::open(&db).wrap_err_with(|| format!("opening {}", db.display()))?;
-            for chain in &config.chains {
+            for chain in config.chains.iter().filter(|c| {
+                config.validator_origins.is_empty() || config.validator_origins.contains(&c.name)
+            }) {
                 let origin = connect(chain, None).await?;
                 let validator = Validator::new(
                     origin,
@@ -251,4 +257,78 @@ async fn connect(chain: &AgentChain, signer: Option<PrivateKeySigner>) -> eyre::
 /// Poll at half the block time, between 100 ms and 1 s.
 fn poll(chain: &AgentChain) -> Duration {
     (chain.block_time / 2).clamp(Duration::from_millis(100), Duration::from_secs(1))
+}
+
+impl AgentsConfig {
+    /// The agents a configuration file asks for: its `validator` section (one key, signing for
+    /// the listed origins only — other chains are not watched by it) and its `relayer` section
+    /// (delivering to every configured chain). Keys are read from the environment variables the
+    /// file names, from `env`.
+    pub fn from_config(
+        config: &crate::config::CourierConfig,
+        env: &[(String, String)],
+        run_validator: bool,
+        run_relayer: bool,
+    ) -> eyre::Result<Self> {
+        let var = |name: &str| {
+            env.iter()
+                .find(|(k, v)| k == name && !v.is_empty())
+                .map(|(_, v)| v.clone())
+                .ok_or_else(|| eyre::eyre!("environment variable {name} is not set"))
+        };
+        let chains: Vec<AgentChain> = config
+            .chains
+            .iter()
+            .map(|(name, c)| AgentChain {
+                name: name.clone(),
+                domain: c.domain,
+                rpc: c.rpc.clone(),
+                finality: c.finality,
+                mailbox: c.mailbox,
+                deploy_block: c.deploy_block,
+                block_time: c.block_time,
+            })
+            .collect();
+        let mut validators = Vec::new();
+        let mut origins = Vec::new();
+        if run_validator {
+            let section = config
+                .validator
+                .as_ref()
+                .ok_or_else(|| eyre::eyre!("the configuration has no [validator] section"))?;
+            let hex = var(&section.key_env)?;
+            let bytes = alloy_primitives::hex::decode(hex.trim())
+                .wrap_err_with(|| format!("{}: not a hex private key", section.key_env))?;
+            validators.push(
+                SigningKey::from_slice(&bytes).wrap_err_with(|| {
+                    format!("{}: not a secp256k1 private key", section.key_env)
+                })?,
+            );
+            origins.clone_from(&section.origins);
+        }
+        let relayer = if run_relayer {
+            let section = config
+                .relayer
+                .as_ref()
+                .ok_or_else(|| eyre::eyre!("the configuration has no [relayer] section"))?;
+            let hex = var(&section.key_env)?;
+            Some(
+                hex.trim()
+                    .parse::<PrivateKeySigner>()
+                    .wrap_err_with(|| format!("{}: not a private key", section.key_env))?,
+            )
+        } else {
+            None
+        };
+        let batch_max = config.relayer.as_ref().map_or(100, |r| r.batch_max);
+        Ok(Self {
+            data_dir: config.data_dir.clone(),
+            chains,
+            validators,
+            relayer,
+            batch_max,
+            metrics: Metrics::new(),
+            validator_origins: origins,
+        })
+    }
 }

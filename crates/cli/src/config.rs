@@ -93,6 +93,26 @@ const MAX_DEPTH: u64 = 1_000_000;
 /// Loads the configuration from `file` and the environment, and checks it. The error lists every
 /// problem found, one per line, each starting with the key's path.
 pub fn load(file: &Path, env: &[(String, String)]) -> Result<CourierConfig, Vec<String>> {
+    load_for(file, env, Keys::All)
+}
+
+/// Whose keys must be present in the environment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Keys {
+    /// Every configured agent's (`courier config validate`).
+    All,
+    /// The validator's only (`courier validator run`).
+    Validator,
+    /// The relayer's only (`courier relayer run`).
+    Relayer,
+}
+
+/// [`load`], checking only the keys of the agent about to run.
+pub fn load_for(
+    file: &Path,
+    env: &[(String, String)],
+    keys: Keys,
+) -> Result<CourierConfig, Vec<String>> {
     if !file.exists() {
         return Err(vec![format!("{}: no such file", file.display())]);
     }
@@ -180,7 +200,7 @@ pub fn load(file: &Path, env: &[(String, String)]) -> Result<CourierConfig, Vec<
         return Err(problems);
     }
     let config: CourierConfig = figment.extract().map_err(describe)?;
-    let problems = check(&config, env);
+    let problems = check(&config, env, keys);
     if problems.is_empty() {
         Ok(config)
     } else {
@@ -200,7 +220,7 @@ fn env_value(raw: &str) -> figment::value::Value {
 }
 
 /// Checks what types cannot: distinct chain ids, usable endpoints and addresses, known names.
-pub fn check(config: &CourierConfig, env: &[(String, String)]) -> Vec<String> {
+pub fn check(config: &CourierConfig, env: &[(String, String)], keys: Keys) -> Vec<String> {
     let mut problems = Vec::new();
     if config.chains.is_empty() {
         problems.push("chains: no chain configured".to_owned());
@@ -253,7 +273,7 @@ pub fn check(config: &CourierConfig, env: &[(String, String)]) -> Vec<String> {
         if v.origins.is_empty() {
             problems.push("validator.origins: a validator needs at least one origin".to_owned());
         }
-        if !has_env(&v.key_env) {
+        if keys != Keys::Relayer && !has_env(&v.key_env) {
             problems.push(format!(
                 "validator.key_env: environment variable {} is not set",
                 v.key_env
@@ -267,7 +287,7 @@ pub fn check(config: &CourierConfig, env: &[(String, String)]) -> Vec<String> {
                 r.batch_max
             ));
         }
-        if !has_env(&r.key_env) {
+        if keys != Keys::Validator && !has_env(&r.key_env) {
             problems.push(format!(
                 "relayer.key_env: environment variable {} is not set",
                 r.key_env

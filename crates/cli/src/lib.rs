@@ -9,7 +9,7 @@ pub mod logging;
 pub mod opts;
 pub mod output;
 
-use opts::{Command, ConfigCommand, Opts};
+use opts::{AgentCommand, Command, ConfigCommand, Opts};
 
 /// Runs a parsed command line.
 pub async fn run(opts: Opts) -> eyre::Result<()> {
@@ -22,5 +22,12 @@ pub async fn run(opts: Opts) -> eyre::Result<()> {
         Command::Config {
             command: ConfigCommand::Validate(args),
         } => cmd::config::validate(args, &global),
+        Command::Validator {
+            command: AgentCommand::Run(args),
+        } => cmd::agent::run(cmd::agent::Agent::Validator, args, &global).await,
+        Command::Relayer {
+            command: AgentCommand::Run(args),
+        } => cmd::agent::run(cmd::agent::Agent::Relayer, args, &global).await,
+        Command::Deploy(args) => cmd::deploy::run(args, &global).await,
     }
 }

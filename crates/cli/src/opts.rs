@@ -48,6 +48,20 @@ pub enum Command {
     Status(StatusArgs),
     /// Recent messages and their states.
     Messages(MessagesArgs),
+    /// Run a validator against the chains of a configuration file.
+    Validator {
+        /// The validator command.
+        #[command(subcommand)]
+        command: AgentCommand,
+    },
+    /// Run a relayer against the chains of a configuration file.
+    Relayer {
+        /// The relayer command.
+        #[command(subcommand)]
+        command: AgentCommand,
+    },
+    /// Deploy Courier's contracts to a chain (key from an environment variable).
+    Deploy(DeployArgs),
     /// Configuration files.
     Config {
         /// The config command.
@@ -107,6 +121,44 @@ pub struct MessagesArgs {
     /// failed, expired, reorged).
     #[arg(long)]
     pub state: Option<String>,
+}
+
+/// `courier validator …` and `courier relayer …`.
+#[derive(Debug, Subcommand)]
+pub enum AgentCommand {
+    /// Run until Ctrl-C or SIGTERM.
+    Run(AgentRunArgs),
+}
+
+/// `courier validator run` / `courier relayer run`.
+#[derive(Debug, Clone, Args)]
+pub struct AgentRunArgs {
+    /// The configuration file (see courier.example.toml).
+    #[arg(long, short)]
+    pub config: PathBuf,
+    /// Serve Prometheus metrics on this address (e.g. 127.0.0.1:9464).
+    #[arg(long)]
+    pub metrics: Option<std::net::SocketAddr>,
+}
+
+/// `courier deploy`.
+#[derive(Debug, Clone, Args)]
+pub struct DeployArgs {
+    /// The chain's JSON-RPC endpoint.
+    #[arg(long)]
+    pub rpc: url::Url,
+    /// Refuse to deploy unless the endpoint serves this chain id.
+    #[arg(long)]
+    pub chain_id: Option<u64>,
+    /// The name to print in the configuration section.
+    #[arg(long, default_value = "mychain")]
+    pub name: String,
+    /// Owner of the contracts (default: the deployer).
+    #[arg(long)]
+    pub owner: Option<Address>,
+    /// The environment variable holding the deployer's private key.
+    #[arg(long, default_value = "COURIER_DEPLOYER_KEY")]
+    pub key_env: String,
 }
 
 /// `courier config …`.

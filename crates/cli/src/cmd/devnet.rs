@@ -89,6 +89,7 @@ pub fn agents_config(devnet: &Devnet, dir: &Path) -> eyre::Result<AgentsConfig> 
         relayer: Some(keys::relayer()),
         batch_max: 100,
         metrics: courier_metrics::Metrics::new(),
+        validator_origins: Vec::new(),
     })
 }
 
@@ -186,7 +187,8 @@ fn print_summary(
     Ok(())
 }
 
-async fn wait_for_stop(for_seconds: Option<u64>) {
+/// Waits for Ctrl-C, SIGTERM, or `for_seconds`.
+pub(crate) async fn wait_for_stop(for_seconds: Option<u64>) {
     let timer = async {
         match for_seconds {
             Some(s) => tokio::time::sleep(Duration::from_secs(s)).await,

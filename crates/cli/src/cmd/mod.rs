@@ -1,6 +1,8 @@
 //! One module per subcommand, each with a `run`.
 
+pub mod agent;
 pub mod config;
+pub mod deploy;
 pub mod devnet;
 pub mod messages;
 pub mod send;

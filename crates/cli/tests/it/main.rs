@@ -3,6 +3,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod processes;
+
 use std::time::{Duration, Instant};
 
 use alloy::sol_types::SolEvent;

@@ -1,0 +1,72 @@
+//! `courier deploy`: deploys Courier's contracts (CommitteeVerifier, Mailbox, HelloApp) to one
+//! chain and prints the addresses and the `[chains.NAME]` section to paste into a configuration.
+
+use alloy::{
+    network::EthereumWallet,
+    providers::{Provider, ProviderBuilder},
+    signers::local::PrivateKeySigner,
+};
+use eyre::{WrapErr, bail, eyre};
+use serde_json::json;
+
+use crate::{
+    opts::{DeployArgs, GlobalOpts},
+    output,
+};
+
+/// Deploys and prints what was deployed.
+pub async fn run(args: DeployArgs, global: &GlobalOpts) -> eyre::Result<()> {
+    let key = std::env::var(&args.key_env)
+        .ok()
+        .filter(|v| !v.is_empty())
+        .ok_or_else(|| {
+            eyre!(
+                "environment variable {} (the deployer's private key) is not set",
+                args.key_env
+            )
+        })?;
+    let signer: PrivateKeySigner = key
+        .trim()
+        .parse()
+        .wrap_err_with(|| format!("{}: not a private key", args.key_env))?;
+    let owner = args.owner.unwrap_or_else(|| signer.address());
+    let provider = ProviderBuilder::new()
+        .wallet(EthereumWallet::from(signer))
+        .connect_http(args.rpc.clone())
+        .erased();
+    let chain_id = provider
+        .get_chain_id()
+        .await
+        .wrap_err_with(|| format!("asking {} for its chain id", args.rpc))?;
+    if let Some(expected) = args.chain_id
+        && expected != chain_id
+    {
+        bail!("{} serves chain {chain_id}, not {expected}", args.rpc);
+    }
+    let d = courier_devnet::deploy_core(&provider, chain_id, owner)
+        .await
+        .wrap_err("deploying the contracts")?;
+    if global.json {
+        return output::json(&json!({
+            "chainId": chain_id, "owner": owner, "mailbox": d.mailbox, "committeeVerifier": d.committee_verifier,
+            "helloApp": d.hello_app, "deployBlock": d.deploy_block,
+        }));
+    }
+    println!("deployed on chain {chain_id} (owner {owner})");
+    println!("  Mailbox            {}", d.mailbox);
+    println!("  CommitteeVerifier  {}", d.committee_verifier);
+    println!("  HelloApp           {}", d.hello_app);
+    println!();
+    println!("[chains.{}]", args.name);
+    println!("domain = {chain_id}");
+    println!("rpc = \"{}\"", args.rpc);
+    println!("finality = \"finalized\"   # or {{ depth = N }}");
+    println!("mailbox = \"{}\"", d.mailbox);
+    println!("deploy_block = {}", d.deploy_block);
+    println!("block_time = \"12s\"        # set to the chain's block time");
+    println!();
+    println!(
+        "Next: set each origin's committee on the CommitteeVerifier (setCommittee), then run the agents."
+    );
+    Ok(())
+}
