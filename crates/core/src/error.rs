@@ -126,6 +126,10 @@ pub enum Error {
         recovered: Address,
     },
 
+    /// A proof names the zero root, which no verifier accepts.
+    #[error("the proof's root is zero; no verifier accepts it")]
+    ZeroRoot,
+
     // ---- committees ----
     /// A committee whose origin Mailbox is zero (no Mailbox lives there; the contract refuses it).
     #[error("committee origin Mailbox is zero")]

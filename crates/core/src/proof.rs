@@ -410,6 +410,10 @@ impl VerifierProof {
             }
         }
         check_ascending(messages.iter().map(|m| m.nonce))?;
+        // As the contract: a signed proof over the zero root is refused before anything else.
+        if self.mode() != MODE_CACHED_ROOT && self.root() == B256::ZERO {
+            return Err(Error::ZeroRoot);
+        }
         let leaves: Vec<(u32, B256)> = messages.iter().map(|m| (m.nonce, m.id())).collect();
         let check_committee = |carried: &Committee| {
             if commitment == B256::ZERO {
@@ -652,6 +656,24 @@ mod tests {
                 .map(|&i| checkpoint.sign(&self.keys[i]).unwrap())
                 .collect()
         }
+    }
+
+    #[test]
+    fn verify_refuses_a_signed_zero_root_as_the_contract_does() {
+        let f = fixture();
+        let mut cp = f.checkpoint(0);
+        cp.root = B256::ZERO;
+        let signatures =
+            CommitteeSignatures::select(&f.committee, &cp, &f.sign(&cp, &[0, 1, 2])).unwrap();
+        let proof = VerifierProof::SignedMessage {
+            root: B256::ZERO,
+            committee: f.committee.clone(),
+            signatures,
+        };
+        let err = proof
+            .verify(f.committee.commitment(), &[], &f.messages[..1])
+            .unwrap_err();
+        assert_eq!(err, Error::ZeroRoot);
     }
 
     fn positions(signatures: &CommitteeSignatures) -> Vec<u8> {
