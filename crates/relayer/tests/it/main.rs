@@ -281,3 +281,35 @@ async fn crashes_and_lost_transactions_lose_nothing_and_deliver_nothing_twice() 
     assert_eq!(w.origin.messages().len(), 18);
     w.assert_all_delivered_once();
 }
+
+#[tokio::test]
+async fn a_stuck_transaction_is_replaced_with_higher_fees_under_the_same_nonce() {
+    let mut w = World::new(3);
+    let block = w.send(2);
+    w.origin.finalize(block);
+    w.sign().await;
+    let (mut indexer, mut pipeline) = w.relayer_with(PipelineConfig {
+        replace_after: Duration::ZERO,
+        ..fast()
+    });
+    indexer.tick().await.unwrap();
+    // The first broadcast vanishes (accepted, never mined).
+    w.dest.drop_next_broadcasts(1);
+    pipeline.tick().await.unwrap();
+    let sender = Address::repeat_byte(0xee);
+    let stuck = w.store.pending_txs(DEST, sender).unwrap();
+    assert_eq!(stuck.len(), 1);
+    let old = stuck[0].clone();
+    // Next tick: it did not land, so it is replaced (same nonce, higher fees) and the replacement lands.
+    pipeline.tick().await.unwrap();
+    pipeline.tick().await.unwrap();
+    let old_now = w.store.tx(old.hash).unwrap().unwrap();
+    assert_eq!(old_now.state, courier_store::TxState::Replaced);
+    let new = w.store.tx(old_now.replaced_by.unwrap()).unwrap().unwrap();
+    assert_eq!(new.nonce, old.nonce);
+    assert!(new.fees.max_fee_per_gas > old.fees.max_fee_per_gas);
+    assert!(new.fees.max_priority_fee_per_gas > old.fees.max_priority_fee_per_gas);
+    assert_eq!(new.state, courier_store::TxState::Confirmed);
+    w.assert_all_delivered_once();
+    assert_eq!(w.dest.submissions(), 1, "only the replacement landed");
+}
