@@ -99,3 +99,25 @@ pub trait CheckpointStore: Send + Sync {
         index: u32,
     ) -> Result<Option<SignedCheckpoint>>;
 }
+
+/// How long an agent waits before its next attempt after `failures` consecutive failed ticks:
+/// `base`, doubled per failure, at most 30 s. With no failure it is just the polling interval.
+pub fn retry_delay(base: std::time::Duration, failures: u32) -> std::time::Duration {
+    let cap = std::time::Duration::from_secs(30);
+    base.saturating_mul(1 << failures.min(10))
+        .min(cap.max(base))
+}
+
+#[cfg(test)]
+mod retry_tests {
+    use std::time::Duration;
+
+    #[test]
+    fn doubles_per_failure_up_to_thirty_seconds() {
+        let base = Duration::from_millis(500);
+        assert_eq!(super::retry_delay(base, 0), base);
+        assert_eq!(super::retry_delay(base, 1), Duration::from_secs(1));
+        assert_eq!(super::retry_delay(base, 3), Duration::from_secs(4));
+        assert_eq!(super::retry_delay(base, 40), Duration::from_secs(30));
+    }
+}

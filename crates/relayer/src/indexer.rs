@@ -146,8 +146,11 @@ impl<O: OriginMailbox> Indexer<O> {
     pub async fn run(mut self, shutdown: CancellationToken) {
         let origin = self.origin.domain();
         info!(origin, "indexer started");
+        let mut failures = 0u32;
         loop {
-            match self.tick().await {
+            let result = self.tick().await;
+            failures = if result.is_ok() { 0 } else { failures + 1 };
+            match result {
                 Ok(0) => {}
                 Ok(n) => debug!(origin, messages = n, "indexed final dispatches"),
                 Err(e) if e.is_retryable() => {
@@ -157,7 +160,7 @@ impl<O: OriginMailbox> Indexer<O> {
             }
             tokio::select! {
                 () = shutdown.cancelled() => break,
-                () = tokio::time::sleep(self.config.poll_interval) => {}
+                () = tokio::time::sleep(courier_chain::retry_delay(self.config.poll_interval, failures)) => {}
             }
         }
         info!(origin, "indexer stopped");

@@ -126,8 +126,11 @@ impl<D: DestinationMailbox, C: CheckpointStore> Pipeline<D, C> {
     pub async fn run(mut self, shutdown: CancellationToken) {
         let destination = self.destination.domain();
         info!(destination, sender = %self.destination.sender(), "relayer pipeline started");
+        let mut failures = 0u32;
         loop {
-            match self.tick().await {
+            let result = self.tick().await;
+            failures = if result.is_ok() { 0 } else { failures + 1 };
+            match result {
                 Ok(r) if r.sent > 0 || r.confirmed > 0 => {
                     debug!(
                         destination,
@@ -145,7 +148,7 @@ impl<D: DestinationMailbox, C: CheckpointStore> Pipeline<D, C> {
             }
             tokio::select! {
                 () = shutdown.cancelled() => break,
-                () = tokio::time::sleep(self.config.poll_interval) => {}
+                () = tokio::time::sleep(courier_chain::retry_delay(self.config.poll_interval, failures)) => {}
             }
         }
         info!(destination, "relayer pipeline stopped");

@@ -153,8 +153,10 @@ impl<O: OriginMailbox, C: CheckpointStore> Validator<O, C> {
         info!(origin, validator = %self.address, "validator started");
         let mut halted_logged = false;
         let labels = OriginLabels { origin };
+        let mut failures = 0u32;
         loop {
             let result = self.tick().await;
+            failures = if result.is_ok() { 0 } else { failures + 1 };
             self.metrics
                 .halted
                 .get_or_create(&labels)
@@ -194,7 +196,7 @@ impl<O: OriginMailbox, C: CheckpointStore> Validator<O, C> {
             }
             tokio::select! {
                 () = shutdown.cancelled() => break,
-                () = tokio::time::sleep(self.config.poll_interval) => {}
+                () = tokio::time::sleep(courier_chain::retry_delay(self.config.poll_interval, failures)) => {}
             }
         }
         info!(origin, "validator stopped");
