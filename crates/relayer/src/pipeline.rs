@@ -217,17 +217,7 @@ impl<D: DestinationMailbox, C: CheckpointStore> Pipeline<D, C> {
                         at_ms,
                     };
                     let requeued = self.store.confirm_tx(&landed, &outcomes)?;
-                    self.record_outcomes(&outcomes, at_ms);
-                    for o in &outcomes {
-                        match o {
-                            DeliveryOutcome::Delivered { id } => {
-                                info!(destination = domain, message_id = %id, tx = %tx.hash, block = outcome.block.number, "delivered");
-                            }
-                            DeliveryOutcome::Failed { id, reason, .. } => {
-                                warn!(destination = domain, message_id = %id, tx = %tx.hash, %reason, "recipient reverted; will retry");
-                            }
-                        }
-                    }
+                    self.record_outcomes(&outcomes, at_ms, tx.hash, outcome.block.number);
                     if !outcome.success || !requeued.is_empty() {
                         warn!(destination = domain, tx = %tx.hash, success = outcome.success, requeued = requeued.len(), "delivery transaction did not deliver everything; messages requeued");
                     }
@@ -557,21 +547,24 @@ impl<D: DestinationMailbox, C: CheckpointStore> Pipeline<D, C> {
         Ok(committee)
     }
 
-    /// Counts deliveries and failures per route, and the latency from the origin block's
-    /// finality (as the indexer saw it) to the confirmed delivery.
-    fn record_outcomes(&self, outcomes: &[DeliveryOutcome], at_ms: u64) {
+    /// Logs each outcome with the message's route and nonce, and counts deliveries and failures
+    /// per route, with the latency from the origin block's finality (as the indexer saw it) to
+    /// the confirmed delivery.
+    fn record_outcomes(&self, outcomes: &[DeliveryOutcome], at_ms: u64, tx: B256, block: u64) {
         let destination = self.destination.domain();
         for outcome in outcomes {
             let (DeliveryOutcome::Delivered { id } | DeliveryOutcome::Failed { id, .. }) = outcome;
             let Ok(Some(story)) = self.store.story(*id) else {
                 continue;
             };
+            let (origin, nonce) = (story.record.message.origin, story.record.message.nonce);
             let route = RouteLabels {
-                origin: story.record.message.origin,
+                origin,
                 destination,
             };
             match outcome {
                 DeliveryOutcome::Delivered { .. } => {
+                    info!(origin, destination, nonce, message_id = %id, %tx, block, "delivered");
                     self.metrics
                         .messages_delivered_total
                         .get_or_create(&route)
@@ -588,7 +581,8 @@ impl<D: DestinationMailbox, C: CheckpointStore> Pipeline<D, C> {
                             .observe(seconds);
                     }
                 }
-                DeliveryOutcome::Failed { .. } => {
+                DeliveryOutcome::Failed { reason, .. } => {
+                    warn!(origin, destination, nonce, message_id = %id, %tx, %reason, "recipient reverted; will retry");
                     self.metrics
                         .messages_failed_total
                         .get_or_create(&route)
