@@ -80,6 +80,13 @@ impl AgentsConfig {
     pub fn checkpoints_dir(&self) -> PathBuf {
         self.data_dir.join("checkpoints")
     }
+
+    /// The checkpoint store, after making sure the data directory exists.
+    fn checkpoint_store(&self) -> eyre::Result<FolderCheckpointStore> {
+        std::fs::create_dir_all(&self.data_dir)
+            .wrap_err_with(|| format!("creating the data directory {}", self.data_dir.display()))?;
+        Ok(FolderCheckpointStore::new(self.checkpoints_dir()))
+    }
 }
 
 /// Running agents.
@@ -114,10 +121,7 @@ impl Agents {
     pub async fn start_validators(config: &AgentsConfig, which: &[usize]) -> eyre::Result<Self> {
         let token = CancellationToken::new();
         let mut tasks = JoinSet::new();
-        let checkpoints = FolderCheckpointStore::new(config.checkpoints_dir());
-        std::fs::create_dir_all(&config.data_dir).wrap_err_with(|| {
-            format!("creating the data directory {}", config.data_dir.display())
-        })?;
+        let checkpoints = config.checkpoint_store()?;
         for &i in which {
             let key = config.validators.get(i).ok_or_else(|| {
                 eyre::eyre!(
@@ -158,10 +162,7 @@ impl Agents {
             .ok_or_else(|| eyre::eyre!("no relayer key configured"))?;
         let token = CancellationToken::new();
         let mut tasks = JoinSet::new();
-        let checkpoints = FolderCheckpointStore::new(config.checkpoints_dir());
-        std::fs::create_dir_all(&config.data_dir).wrap_err_with(|| {
-            format!("creating the data directory {}", config.data_dir.display())
-        })?;
+        let checkpoints = config.checkpoint_store()?;
         let db = config.relayer_db();
         let store = Store::open(&db).wrap_err_with(|| format!("opening {}", db.display()))?;
         let trees = OriginTrees::default();
