@@ -11,7 +11,8 @@
 use alloy_primitives::{Address, B256};
 use courier_chain::{CheckpointStore, DestinationMailbox};
 use courier_core::{Checkpoint, Committee, MerkleTree, Message, SignedCheckpoint, VerifierProof};
-use futures::future::try_join_all;
+use futures::future::join_all;
+use tracing::warn;
 
 /// A message the pipeline wants delivered.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -75,10 +76,9 @@ where
     let k = usize::from(committee.threshold());
 
     // The highest index a quorum has signed: the k-th highest `latest` among members.
-    let latest = try_join_all(validators.iter().map(|v| checkpoints.latest(origin, *v))).await?;
-    let mut indices: Vec<u32> = latest
+    let latest = join_all(validators.iter().map(|v| checkpoints.latest(origin, *v))).await;
+    let mut indices: Vec<u32> = readable(latest, origin)
         .iter()
-        .flatten()
         .map(|s| s.checkpoint.index)
         .collect();
     indices.sort_unstable_by(|a, b| b.cmp(a));
@@ -110,7 +110,7 @@ where
     if covered == 1 {
         let nonce = first.message.nonce;
         let checkpoint = checkpoint_of(committee, origin, tree, nonce)?;
-        let signed = collect(checkpoints, origin, validators, nonce).await?;
+        let signed = collect(checkpoints, origin, validators, nonce).await;
         if let Ok(proof) =
             VerifierProof::signed_message(committee, &checkpoint, &signed, &first.message)
         {
@@ -132,7 +132,7 @@ where
         VerifierProof::cached_root(tree, index + 1, &nonces)?
     } else {
         let checkpoint = checkpoint_of(committee, origin, tree, index)?;
-        let signed = collect(checkpoints, origin, validators, index).await?;
+        let signed = collect(checkpoints, origin, validators, index).await;
         match VerifierProof::signed_root(committee, &checkpoint, &signed, tree, &nonces) {
             Ok(proof) => proof,
             Err(courier_core::Error::NotEnoughSignatures { found, needed }) => {
@@ -171,14 +171,33 @@ async fn collect<C: CheckpointStore + ?Sized>(
     origin: u64,
     validators: &[Address],
     index: u32,
-) -> Result<Vec<SignedCheckpoint>, PrepareError> {
-    let found = try_join_all(
+) -> Vec<SignedCheckpoint> {
+    let found = join_all(
         validators
             .iter()
             .map(|v| checkpoints.get(origin, *v, index)),
     )
-    .await?;
-    Ok(found.into_iter().flatten().collect())
+    .await;
+    readable(found, origin)
+}
+
+/// The checkpoints that could be read. One validator's unreadable or forged file (its signature
+/// does not match the folder it sits in, say) must not stop relaying for the others: it is logged
+/// and left out, as if that validator had not signed.
+fn readable(
+    results: Vec<courier_chain::Result<Option<SignedCheckpoint>>>,
+    origin: u64,
+) -> Vec<SignedCheckpoint> {
+    results
+        .into_iter()
+        .filter_map(|r| match r {
+            Ok(found) => found,
+            Err(e) => {
+                warn!(origin, error = %e, "ignoring a checkpoint that cannot be trusted");
+                None
+            }
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -280,6 +299,65 @@ mod tests {
                 .map(|p| p.encoded.clone())
                 .collect()
         }
+    }
+
+    #[tokio::test]
+    async fn forged_checkpoints_count_for_nothing_and_block_no_one() {
+        use courier_chain::folder::FolderCheckpointStore;
+        let w = world(2);
+        let dir = tempfile::tempdir().unwrap();
+        let folder = FolderCheckpointStore::new(dir.path());
+        // Three outsiders sign the true checkpoint: they are not the committee.
+        for i in 0..3u8 {
+            let outsider = signing_key(&keccak256([b'x', i])).unwrap();
+            let cp = checkpoint_of(&w.committee, ORIGIN, &w.tree, 1).unwrap();
+            folder.publish(&cp.sign(&outsider).unwrap()).await.unwrap();
+        }
+        // One member's folder holds a file an outsider signed (a tampered copy).
+        let cp = checkpoint_of(&w.committee, ORIGIN, &w.tree, 1).unwrap();
+        let forged = cp
+            .sign(&signing_key(&keccak256(b"outsider")).unwrap())
+            .unwrap();
+        let member = signer_address(&w.keys[0]);
+        let member_dir = dir
+            .path()
+            .join(ORIGIN.to_string())
+            .join(format!("{member:#x}"));
+        std::fs::create_dir_all(&member_dir).unwrap();
+        std::fs::write(
+            member_dir.join("latest.json"),
+            serde_json::to_vec(&forged).unwrap(),
+        )
+        .unwrap();
+        std::fs::write(
+            member_dir.join("1.json"),
+            serde_json::to_vec(&forged).unwrap(),
+        )
+        .unwrap();
+        let prepare_now = || {
+            prepare(
+                &folder,
+                &w.dest,
+                Address::repeat_byte(0xcc),
+                &w.committee,
+                ORIGIN,
+                &w.tree,
+                &w.pending[..],
+            )
+        };
+        assert!(matches!(prepare_now().await.unwrap(), Prepared::Wait(r) if r.contains("0 of 5")));
+        // Three honest members sign: the forged file in member 0's folder does not get in the way.
+        for v in 1..4 {
+            for i in 0..=1 {
+                let cp = checkpoint_of(&w.committee, ORIGIN, &w.tree, i).unwrap();
+                folder.publish(&cp.sign(&w.keys[v]).unwrap()).await.unwrap();
+            }
+        }
+        let Prepared::Ready { proof, covered, .. } = prepare_now().await.unwrap() else {
+            panic!("not ready")
+        };
+        assert_eq!(covered, 2);
+        w.dest.simulate(&proof, &w.messages(0, 2)).await.unwrap();
     }
 
     #[tokio::test]
