@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod processes;
+mod security;
 
 use std::time::{Duration, Instant};
 
