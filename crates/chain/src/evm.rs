@@ -233,12 +233,13 @@ impl OriginMailbox for EvmMailbox {
     async fn checkpoint_at(&self, at: u64) -> Result<Option<(B256, u32)>> {
         let mailbox = self.mailbox_contract();
         let block = BlockId::number(at);
-        let count = mailbox
-            .count()
-            .block(block)
-            .call()
-            .await
-            .map_err(|e| self.contract_error("Mailbox.count", &e))?;
+        let count = match mailbox.count().block(block).call().await {
+            Ok(count) => count,
+            // No code at the Mailbox's address at that block: it was deployed later, so nothing
+            // was dispatched yet as of `at`.
+            Err(contract::Error::ZeroData(..)) => return Ok(None),
+            Err(e) => return Err(self.contract_error("Mailbox.count", &e)),
+        };
         if count == 0 {
             return Ok(None);
         }

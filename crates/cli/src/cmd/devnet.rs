@@ -42,14 +42,20 @@ pub async fn run(args: DevnetArgs, global: &GlobalOpts) -> eyre::Result<()> {
         }
     };
     let metrics_stop = tokio_util::sync::CancellationToken::new();
-    let metrics_addr = config
-        .metrics
-        .serve(
-            std::net::SocketAddr::from(([127, 0, 0, 1], args.metrics_port)),
-            metrics_stop.clone(),
-        )
-        .await
-        .wrap_err_with(|| format!("serving metrics on port {}", args.metrics_port))?;
+    let wanted = std::net::SocketAddr::from(([127, 0, 0, 1], args.metrics_port));
+    let metrics_addr = match config.metrics.serve(wanted, metrics_stop.clone()).await {
+        Ok(addr) => addr,
+        Err(e) => {
+            // Another devnet (or anything else) holds the port: take a free one and say so.
+            tracing::warn!(port = args.metrics_port, error = %e, "metrics port busy; using a free port");
+            let any = std::net::SocketAddr::from(([127, 0, 0, 1], 0));
+            config
+                .metrics
+                .serve(any, metrics_stop.clone())
+                .await
+                .wrap_err("serving metrics")?
+        }
+    };
     print_summary(&devnet, dir, json, metrics_addr)?;
 
     wait_for_stop(args.for_seconds).await;
