@@ -58,6 +58,7 @@ vectors: ## Regenerate the shared test vectors in vectors/.
 bench: tools ## Print the benchmark figures (name=value), with ratios against the in-run baseline.
 	cd contracts && FOUNDRY_PROFILE=gas $(FORGE) test >/dev/null
 	@bash tools/bench-gas.sh contracts/snapshots/gas.json
+	@cargo run --locked -q -p courier-bench --bin courier-bench
 
 fmt: tools ## Format Rust and Solidity.
 	cargo fmt --all

@@ -72,6 +72,17 @@ pub enum Error {
         /// What is wrong with it.
         reason: String,
     },
+    /// The node refused a transaction because its account nonce is already used: by this very
+    /// transaction (mined meanwhile) or by another one. Only a receipt tells which.
+    #[error("{endpoint}: nonce {nonce} already used: {message}")]
+    NonceTaken {
+        /// The RPC endpoint.
+        endpoint: String,
+        /// The transaction's nonce.
+        nonce: u64,
+        /// The node's words.
+        message: String,
+    },
     /// No signer is configured for an operation that sends transactions.
     #[error("{endpoint}: no signer configured; cannot {operation}")]
     NoSigner {
@@ -93,6 +104,7 @@ impl Error {
             | Self::WrongChain { .. }
             | Self::BadLog { .. }
             | Self::BadCheckpoint { .. }
+            | Self::NonceTaken { .. }
             | Self::NoSigner { .. } => false,
         }
     }

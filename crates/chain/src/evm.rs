@@ -19,9 +19,14 @@ use courier_core::{Committee, Message, message::address_to_bytes32};
 use url::Url;
 
 use crate::{
-    BatchOutcome, BlockRef, DestinationMailbox, DispatchedMessage, Error, Fees, Finality,
+    BatchOutcome, BlockRef, Delivery, DestinationMailbox, DispatchedMessage, Error, Fees, Finality,
     MessageOutcome, OriginMailbox, Result, SignedTx, VerifierKind,
 };
+
+/// How far back [`DestinationMailbox::delivery`] looks for a `Process` event, and in what steps
+/// (many providers refuse `eth_getLogs` over wider ranges).
+const DELIVERY_LOOKBACK_BLOCKS: u64 = 50_000;
+const LOGS_RANGE_BLOCKS: u64 = 2_000;
 
 /// One chain's Mailbox seen through an RPC endpoint.
 #[derive(Clone)]
@@ -267,6 +272,39 @@ impl DestinationMailbox for EvmMailbox {
             .map_err(|e| self.contract_error("Mailbox.delivered", &e))
     }
 
+    async fn delivery(&self, id: B256, before: u64) -> Result<Option<Delivery>> {
+        let floor = before.saturating_sub(DELIVERY_LOOKBACK_BLOCKS);
+        let mut to = before;
+        loop {
+            let from = to.saturating_sub(LOGS_RANGE_BLOCKS - 1).max(floor);
+            let filter = Filter::new()
+                .address(self.mailbox)
+                .event_signature(Mailbox::Process::SIGNATURE_HASH)
+                .topic1(id)
+                .from_block(from)
+                .to_block(to);
+            let logs = self
+                .provider
+                .get_logs(&filter)
+                .await
+                .map_err(|e| rpc_error(&self.endpoint, "eth_getLogs", &e))?;
+            if let Some(found) = logs.iter().rev().find_map(|log| {
+                (!log.removed)
+                    .then_some(())
+                    .and(log.transaction_hash.zip(log.block_number))
+            }) {
+                return Ok(Some(Delivery {
+                    tx: found.0,
+                    block: found.1,
+                }));
+            }
+            if from <= floor {
+                return Ok(None);
+            }
+            to = from - 1;
+        }
+    }
+
     async fn verifier_of(&self, recipient: Address) -> Result<Address> {
         self.mailbox_contract()
             .verifierOf(recipient)
@@ -394,9 +432,19 @@ impl DestinationMailbox for EvmMailbox {
     async fn broadcast(&self, tx: &SignedTx) -> Result<()> {
         match self.provider.send_raw_transaction(&tx.raw).await {
             Ok(_) => Ok(()),
-            // Sent before (a retry after a crash or a timeout): the node has it.
-            Err(e) if e.to_string().to_lowercase().contains("already known") => Ok(()),
-            Err(e) => Err(rpc_error(&self.endpoint, "eth_sendRawTransaction", &e)),
+            Err(e) => {
+                let text = e.to_string();
+                match broadcast_refusal(&text) {
+                    // Sent before (a retry after a crash or a timeout): the node has it.
+                    Some(Refusal::Known) => Ok(()),
+                    Some(Refusal::NonceTaken) => Err(Error::NonceTaken {
+                        endpoint: self.endpoint.clone(),
+                        nonce: tx.nonce,
+                        message: text,
+                    }),
+                    None => Err(rpc_error(&self.endpoint, "eth_sendRawTransaction", &e)),
+                }
+            }
         }
     }
 
@@ -494,6 +542,34 @@ fn rpc_error(endpoint: &str, operation: &'static str, error: &TransportError) ->
     }
 }
 
+/// Why a node refused `eth_sendRawTransaction`, when its words say so. Nodes differ: geth says
+/// "already known" and "nonce too low", anvil "transaction already imported" and "nonce too low",
+/// others "known transaction" or "nonce has already been used".
+#[derive(Debug, PartialEq, Eq)]
+enum Refusal {
+    /// The node already has this very transaction.
+    Known,
+    /// The account's nonce is past the transaction's.
+    NonceTaken,
+}
+
+fn broadcast_refusal(error: &str) -> Option<Refusal> {
+    let text = error.to_lowercase();
+    if ["already known", "already imported", "known transaction"]
+        .iter()
+        .any(|k| text.contains(k))
+    {
+        Some(Refusal::Known)
+    } else if ["nonce too low", "nonce has already been used"]
+        .iter()
+        .any(|k| text.contains(k))
+    {
+        Some(Refusal::NonceTaken)
+    } else {
+        None
+    }
+}
+
 /// The URL without user info, query or fragment, safe to log.
 fn redact(url: &Url) -> String {
     let mut clean = url.clone();
@@ -507,6 +583,28 @@ fn redact(url: &Url) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn broadcast_refusals_are_read_from_each_node_dialect() {
+        for known in [
+            "server returned an error response: error code -32000: already known",
+            "server returned an error response: error code -32003: transaction already imported",
+            "known transaction: 0xabc",
+        ] {
+            assert_eq!(broadcast_refusal(known), Some(Refusal::Known), "{known}");
+        }
+        for taken in [
+            "error code -32003: nonce too low",
+            "nonce has already been used",
+        ] {
+            assert_eq!(
+                broadcast_refusal(taken),
+                Some(Refusal::NonceTaken),
+                "{taken}"
+            );
+        }
+        assert_eq!(broadcast_refusal("insufficient funds for gas"), None);
+    }
 
     #[test]
     fn redact_removes_credentials_and_query() {

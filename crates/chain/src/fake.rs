@@ -12,8 +12,8 @@ use async_trait::async_trait;
 use courier_core::{Committee, IncrementalTree, Message, SignedCheckpoint, VerifierProof};
 
 use crate::{
-    BatchOutcome, BlockRef, CheckpointStore, DestinationMailbox, DispatchedMessage, Error, Fees,
-    MessageOutcome, OriginMailbox, Result, SignedTx, VerifierKind,
+    BatchOutcome, BlockRef, CheckpointStore, Delivery, DestinationMailbox, DispatchedMessage,
+    Error, Fees, MessageOutcome, OriginMailbox, Result, SignedTx, VerifierKind,
 };
 
 #[derive(Debug, Default)]
@@ -272,6 +272,7 @@ struct DestinationState {
     accepted: HashMap<u64, Vec<B256>>,
     delivered: HashSet<(u64, Address, u32)>,
     deliveries: HashMap<B256, u32>,
+    delivered_by: HashMap<B256, Delivery>,
     failing_recipients: HashSet<Address>,
     outcomes: HashMap<B256, BatchOutcome>,
     nonce: u64,
@@ -279,6 +280,7 @@ struct DestinationState {
     submissions: u64,
     signed: HashMap<B256, SignedPayload>,
     drop_broadcasts: usize,
+    refuse_after_landing: usize,
 }
 
 /// A destination Mailbox with one committee verifier, checking proofs exactly as the contracts do
@@ -332,6 +334,52 @@ impl FakeDestination {
         self.lock().drop_broadcasts = n;
     }
 
+    /// Makes the next `n` broadcasts land and still answer [`Error::NonceTaken`], as a node does
+    /// when a transaction is sent again after it was mined.
+    pub fn refuse_next_broadcasts_after_landing(&self, n: usize) {
+        self.lock().refuse_after_landing = n;
+    }
+
+    /// Another relayer sends the same proof and messages as the signed transaction `tx` from its
+    /// own account (a copy seen in the mempool, say): it lands in a block of its own, in a
+    /// transaction this relayer never saw, and leaves this relayer's nonce alone. Returns that
+    /// transaction's hash.
+    pub fn deliver_as_another_relayer(&self, tx: B256) -> Result<B256> {
+        let (proof, messages, _) =
+            self.lock()
+                .signed
+                .get(&tx)
+                .cloned()
+                .ok_or_else(|| Error::Rpc {
+                    endpoint: "fake://destination".into(),
+                    operation: "copy a transaction",
+                    message: format!("unknown transaction {tx}"),
+                    retryable: false,
+                })?;
+        let (proof, decoded) = self.check(&proof, &messages)?;
+        let mut s = self.lock();
+        s.block += 1;
+        let block = s.block;
+        let tx = keccak256([b"another relayer".as_slice(), &block.to_be_bytes()].concat());
+        if let VerifierProof::SignedRoot { root, .. } = &proof {
+            let roots = s.accepted.entry(decoded[0].origin).or_default();
+            if !roots.contains(root) {
+                roots.push(*root);
+            }
+        }
+        for message in &decoded {
+            let recipient = Address::from_slice(&message.recipient[12..]);
+            if s.delivered
+                .insert((message.origin, recipient, message.nonce))
+            {
+                let id = message.id();
+                *s.deliveries.entry(id).or_default() += 1;
+                s.delivered_by.insert(id, Delivery { tx, block });
+            }
+        }
+        Ok(tx)
+    }
+
     /// How many transactions landed.
     pub fn submissions(&self) -> u64 {
         self.lock().submissions
@@ -373,6 +421,15 @@ impl DestinationMailbox for FakeDestination {
 
     async fn delivered(&self, origin: u64, recipient: Address, nonce: u32) -> Result<bool> {
         Ok(self.lock().delivered.contains(&(origin, recipient, nonce)))
+    }
+
+    async fn delivery(&self, id: B256, before: u64) -> Result<Option<Delivery>> {
+        Ok(self
+            .lock()
+            .delivered_by
+            .get(&id)
+            .filter(|d| d.block <= before)
+            .copied())
     }
 
     async fn verifier_of(&self, _recipient: Address) -> Result<Address> {
@@ -451,11 +508,18 @@ impl DestinationMailbox for FakeDestination {
         };
         let (proof, decoded) = self.check(&proof, &messages)?;
         let mut s = self.lock();
+        if nonce < s.nonce {
+            return Err(Error::NonceTaken {
+                endpoint: "fake://destination".into(),
+                nonce,
+                message: format!("nonce too low: {nonce}, next is {}", s.nonce),
+            });
+        }
         if nonce != s.nonce {
             return Err(Error::Rpc {
                 endpoint: "fake://destination".into(),
                 operation: "eth_sendRawTransaction",
-                message: format!("nonce too low: {nonce}, next is {}", s.nonce),
+                message: format!("nonce too high: {nonce}, next is {}", s.nonce),
                 retryable: false,
             });
         }
@@ -481,6 +545,8 @@ impl DestinationMailbox for FakeDestination {
             } else {
                 s.delivered.insert(key);
                 *s.deliveries.entry(id).or_default() += 1;
+                let block = s.block + 1;
+                s.delivered_by.insert(id, Delivery { tx: tx.hash, block });
                 outcomes.push(MessageOutcome::Delivered { id });
             }
         }
@@ -502,6 +568,14 @@ impl DestinationMailbox for FakeDestination {
                 messages: outcomes,
             },
         );
+        if s.refuse_after_landing > 0 {
+            s.refuse_after_landing -= 1;
+            return Err(Error::NonceTaken {
+                endpoint: "fake://destination".into(),
+                nonce,
+                message: "nonce too low".into(),
+            });
+        }
         Ok(())
     }
 

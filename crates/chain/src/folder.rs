@@ -77,6 +77,13 @@ impl FolderCheckpointStore {
     }
 }
 
+fn encode(signed: &SignedCheckpoint, dir: &Path) -> Result<Vec<u8>> {
+    serde_json::to_vec_pretty(signed).map_err(|e| Error::BadCheckpoint {
+        path: dir.to_owned(),
+        reason: format!("cannot serialize: {e}"),
+    })
+}
+
 async fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
     let tmp = path.with_extension("json.tmp");
     tokio::fs::write(&tmp, bytes)
@@ -96,25 +103,51 @@ async fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
 #[async_trait]
 impl CheckpointStore for FolderCheckpointStore {
     async fn publish(&self, signed: &SignedCheckpoint) -> Result<()> {
-        let dir = self.dir(signed.checkpoint.origin, signed.signer);
-        tokio::fs::create_dir_all(&dir)
-            .await
-            .map_err(|source| Error::Io {
-                path: dir.clone(),
-                source,
-            })?;
-        let bytes = serde_json::to_vec_pretty(signed).map_err(|e| Error::BadCheckpoint {
-            path: dir.clone(),
-            reason: format!("cannot serialize: {e}"),
-        })?;
-        write_atomically(
-            &dir.join(format!("{}.json", signed.checkpoint.index)),
-            &bytes,
-        )
-        .await?;
-        let latest = self.latest(signed.checkpoint.origin, signed.signer).await?;
-        if latest.is_none_or(|l| l.checkpoint.index <= signed.checkpoint.index) {
-            write_atomically(&dir.join("latest.json"), &bytes).await?;
+        self.publish_many(std::slice::from_ref(signed)).await
+    }
+
+    /// Writes one file per checkpoint, then `latest.json` once per validator and origin, to the
+    /// highest index of the batch unless a higher one is there. A `latest.json` that cannot be
+    /// trusted (unparseable, or not this validator's) is replaced, not an obstacle: the files
+    /// per index are the record, `latest.json` only a pointer to the newest.
+    async fn publish_many(&self, batch: &[SignedCheckpoint]) -> Result<()> {
+        let mut newest: Vec<(PathBuf, &SignedCheckpoint)> = Vec::new();
+        for signed in batch {
+            let dir = self.dir(signed.checkpoint.origin, signed.signer);
+            match newest.iter_mut().find(|(d, _)| *d == dir) {
+                Some((_, top)) => {
+                    if signed.checkpoint.index >= top.checkpoint.index {
+                        *top = signed;
+                    }
+                }
+                None => {
+                    tokio::fs::create_dir_all(&dir)
+                        .await
+                        .map_err(|source| Error::Io {
+                            path: dir.clone(),
+                            source,
+                        })?;
+                    newest.push((dir.clone(), signed));
+                }
+            }
+            write_atomically(
+                &dir.join(format!("{}.json", signed.checkpoint.index)),
+                &encode(signed, &dir)?,
+            )
+            .await?;
+        }
+        for (dir, top) in newest {
+            let current = match self.latest(top.checkpoint.origin, top.signer).await {
+                Ok(current) => current,
+                Err(Error::BadCheckpoint { path, reason }) => {
+                    tracing::warn!(path = %path.display(), %reason, "replacing an untrustworthy latest.json");
+                    None
+                }
+                Err(e) => return Err(e),
+            };
+            if current.is_none_or(|l| l.checkpoint.index <= top.checkpoint.index) {
+                write_atomically(&dir.join("latest.json"), &encode(top, &dir)?).await?;
+            }
         }
         Ok(())
     }
@@ -177,6 +210,36 @@ mod tests {
         assert_eq!(store.latest(7, a.signer).await.unwrap(), Some(b));
         assert_eq!(store.get(7, a.signer, 4).await.unwrap(), None);
         assert_eq!(store.latest(8, a.signer).await.unwrap(), None);
+    }
+
+    #[tokio::test]
+    async fn an_unreadable_latest_is_replaced_not_fatal() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = FolderCheckpointStore::new(dir.path());
+        let first = signed(3, 1);
+        store.publish(&first).await.unwrap();
+        let latest = store.dir(7, first.signer).join("latest.json");
+        std::fs::write(&latest, b"{half a fi").unwrap();
+        assert!(store.latest(7, first.signer).await.is_err());
+        let batch = [signed(4, 1), signed(5, 1)];
+        store.publish_many(&batch).await.unwrap();
+        assert_eq!(store.latest(7, first.signer).await.unwrap(), Some(batch[1]));
+        for s in &batch {
+            let got = store.get(7, s.signer, s.checkpoint.index).await.unwrap();
+            assert_eq!(got.as_ref(), Some(s));
+        }
+        // A batch below the latest leaves it alone.
+        store.publish_many(&[signed(1, 1)]).await.unwrap();
+        assert_eq!(
+            store
+                .latest(7, first.signer)
+                .await
+                .unwrap()
+                .unwrap()
+                .checkpoint
+                .index,
+            5
+        );
     }
 
     #[tokio::test]

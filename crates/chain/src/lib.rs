@@ -22,7 +22,7 @@ use courier_core::{Committee, SignedCheckpoint};
 
 pub use error::{Error, Result};
 pub use types::{
-    BatchOutcome, BlockRef, DispatchedMessage, Fees, Finality, MessageOutcome, SignedTx,
+    BatchOutcome, BlockRef, Delivery, DispatchedMessage, Fees, Finality, MessageOutcome, SignedTx,
     VerifierKind,
 };
 
@@ -52,6 +52,11 @@ pub trait DestinationMailbox: Send + Sync {
     fn domain(&self) -> u64;
     /// Whether the message `(origin, recipient, nonce)` was delivered.
     async fn delivered(&self, origin: u64, recipient: Address, nonce: u32) -> Result<bool>;
+    /// The transaction that delivered message `id`, found among the `Process` events of the
+    /// blocks up to `before` (inclusive), looking back a bounded distance; `None` when not found.
+    /// For a message that [`Self::delivered`] says is delivered but by a transaction this relayer
+    /// does not know (another relayer's, or one of its own it lost track of).
+    async fn delivery(&self, id: B256, before: u64) -> Result<Option<Delivery>>;
     /// The verifier that must accept messages for `recipient`.
     async fn verifier_of(&self, recipient: Address) -> Result<Address>;
     /// The kind of proof `verifier` reads.
@@ -74,7 +79,8 @@ pub trait DestinationMailbox: Send + Sync {
         gas_limit: u64,
         fees: Fees,
     ) -> Result<SignedTx>;
-    /// Sends a signed transaction. Sending one the node already has is not an error.
+    /// Sends a signed transaction. Sending one the node already has is not an error; one whose
+    /// nonce is already used fails with [`Error::NonceTaken`].
     async fn broadcast(&self, tx: &SignedTx) -> Result<()>;
     /// The outcome of a sent transaction, once it is in a block at least `confirmations` deep.
     async fn outcome(&self, tx: B256, confirmations: u64) -> Result<Option<BatchOutcome>>;
@@ -89,6 +95,13 @@ pub trait DestinationMailbox: Send + Sync {
 pub trait CheckpointStore: Send + Sync {
     /// Publishes a signed checkpoint (atomically: readers never see a partial one).
     async fn publish(&self, signed: &SignedCheckpoint) -> Result<()>;
+    /// Publishes several, in order (a validator's whole tick); a store may do it in fewer writes.
+    async fn publish_many(&self, batch: &[SignedCheckpoint]) -> Result<()> {
+        for signed in batch {
+            self.publish(signed).await?;
+        }
+        Ok(())
+    }
     /// The newest checkpoint `validator` published for `origin`.
     async fn latest(&self, origin: u64, validator: Address) -> Result<Option<SignedCheckpoint>>;
     /// The checkpoint `validator` published for `origin` at `index`.

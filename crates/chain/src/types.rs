@@ -153,3 +153,12 @@ pub enum MessageOutcome {
         reason: Bytes,
     },
 }
+
+/// Where a message was delivered: the transaction whose `Process` event names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Delivery {
+    /// The delivering transaction.
+    pub tx: B256,
+    /// Its block.
+    pub block: u64,
+}

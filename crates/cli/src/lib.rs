@@ -1,6 +1,7 @@
 //! The `courier` command line, as a library so that the end-to-end tests drive the same code:
 //! [`opts`] is the clap tree, [`cmd`] holds one module per subcommand, [`agents`] runs validators
-//! and a relayer in-process, [`config`] is the typed, layered configuration.
+//! and a relayer in-process, [`config`] is the typed, layered configuration, [`scenario`] is the
+//! scenario suite (`courier scenario`).
 
 pub mod agents;
 pub mod cmd;
@@ -8,8 +9,9 @@ pub mod config;
 pub mod logging;
 pub mod opts;
 pub mod output;
+pub mod scenario;
 
-use opts::{AgentCommand, Command, ConfigCommand, Opts};
+use opts::{AgentCommand, Command, ConfigCommand, Opts, ScenarioCommand};
 
 /// Runs a parsed command line.
 pub async fn run(opts: Opts) -> eyre::Result<()> {
@@ -29,5 +31,11 @@ pub async fn run(opts: Opts) -> eyre::Result<()> {
             command: AgentCommand::Run(args),
         } => cmd::agent::run(cmd::agent::Agent::Relayer, args, &global).await,
         Command::Deploy(args) => cmd::deploy::run(args, &global).await,
+        Command::Scenario {
+            command: ScenarioCommand::List,
+        } => cmd::scenario::list(&global),
+        Command::Scenario {
+            command: ScenarioCommand::Run(args),
+        } => cmd::scenario::run(args, &global).await,
     }
 }

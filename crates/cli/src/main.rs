@@ -22,6 +22,13 @@ fn main() -> ExitCode {
     let json = opts.global.json;
     match runtime.block_on(courier_cli::run(opts)) {
         Ok(()) => ExitCode::SUCCESS,
+        // The reader of stdout went away (`courier messages | head`): nothing went wrong.
+        Err(e)
+            if e.chain()
+                .any(|c| c.is::<courier_cli::output::StdoutClosed>()) =>
+        {
+            ExitCode::SUCCESS
+        }
         Err(e) => {
             courier_cli::output::print_error(&e, json);
             ExitCode::FAILURE

@@ -62,6 +62,13 @@ pub enum Command {
     },
     /// Deploy Courier's contracts to a chain (key from an environment variable).
     Deploy(DeployArgs),
+    /// Scripted stories on a fresh devnet (crashes, outages, reorgs, forgeries), each checking
+    /// what really happened on-chain and in the relayer's store.
+    Scenario {
+        /// The scenario command.
+        #[command(subcommand)]
+        command: ScenarioCommand,
+    },
     /// Configuration files.
     Config {
         /// The config command.
@@ -173,4 +180,29 @@ pub enum ConfigCommand {
 pub struct ValidateArgs {
     /// The TOML file.
     pub file: PathBuf,
+}
+
+/// `courier scenario …`.
+#[derive(Debug, Subcommand)]
+pub enum ScenarioCommand {
+    /// The scenarios, one line each.
+    List,
+    /// Run one scenario on a fresh devnet and print what was done, checked and measured; exits
+    /// non-zero naming the failed check.
+    Run(ScenarioRunArgs),
+}
+
+/// `courier scenario run`.
+#[derive(Debug, Clone, Args)]
+pub struct ScenarioRunArgs {
+    /// The scenario (see `courier scenario list`).
+    pub name: String,
+    /// Seed for the scenario's random choices (a fresh one is printed when not given).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Run in `<data-dir>/scenarios/<NAME>` (emptied first) and keep it, for `courier status`,
+    /// `courier messages` and the checkpoint files; by default a temporary directory is used and
+    /// removed.
+    #[arg(long)]
+    pub keep_state: bool,
 }

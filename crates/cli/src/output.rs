@@ -4,8 +4,43 @@ use serde::Serialize;
 
 /// Prints `value` as pretty JSON on stdout.
 pub fn json<T: Serialize>(value: &T) -> eyre::Result<()> {
-    println!("{}", serde_json::to_string_pretty(value)?);
-    Ok(())
+    write(format_args!("{}\n", serde_json::to_string_pretty(value)?))
+}
+
+/// Stdout was closed by its reader (`courier messages | head`): not a failure of the command;
+/// `main` exits quietly with success when it sees this.
+#[derive(Debug, thiserror::Error)]
+#[error("stdout was closed")]
+pub struct StdoutClosed;
+
+/// Writes to stdout and flushes; a closed pipe becomes [`StdoutClosed`] instead of a panic.
+pub fn write(args: std::fmt::Arguments<'_>) -> eyre::Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_fmt(args).and_then(|()| out.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Err(StdoutClosed.into()),
+        Err(e) => Err(eyre::Report::new(e).wrap_err("writing to stdout")),
+    }
+}
+
+/// `println!` for results: `outln!(...)?` writes a line to stdout through [`write`].
+#[macro_export]
+macro_rules! outln {
+    () => {
+        $crate::output::write(format_args!("\n"))
+    };
+    ($($arg:tt)*) => {
+        $crate::output::write(format_args!("{}\n", format_args!($($arg)*)))
+    };
+}
+
+/// `print!` for results, through [`write`].
+#[macro_export]
+macro_rules! out {
+    ($($arg:tt)*) => {
+        $crate::output::write(format_args!($($arg)*))
+    };
 }
 
 /// Prints an error and its causes on stderr: `error: …` then `  caused by: …`, or one JSON object.

@@ -221,6 +221,8 @@ impl<D: DestinationMailbox, C: CheckpointStore> Pipeline<D, C> {
                     if !outcome.success || !requeued.is_empty() {
                         warn!(destination = domain, tx = %tx.hash, success = outcome.success, requeued = requeued.len(), "delivery transaction did not deliver everything; messages requeued");
                     }
+                    self.delivered_elsewhere(&requeued, outcome.block.number)
+                        .await?;
                     report.confirmed += 1;
                 }
                 None => self.unstick(&tx).await?,
@@ -248,8 +250,10 @@ impl<D: DestinationMailbox, C: CheckpointStore> Pipeline<D, C> {
             },
         };
         if age < self.config.replace_after {
-            if let Err(e) = self.destination.broadcast(&signed).await {
-                self.on_broadcast_error(&signed, &e)?;
+            match self.destination.broadcast(&signed).await {
+                Ok(()) => {}
+                Err(courier_chain::Error::NonceTaken { .. }) => self.nonce_taken(tx).await?,
+                Err(e) => self.on_broadcast_error(&signed, &e)?,
             }
             return Ok(());
         }
@@ -301,6 +305,61 @@ impl<D: DestinationMailbox, C: CheckpointStore> Pipeline<D, C> {
         warn!(destination = domain, old = %tx.hash, new = %new.hash, nonce = tx.nonce, "delivery transaction stuck; replaced with higher fees");
         if let Err(e) = self.destination.broadcast(&new).await {
             self.on_broadcast_error(&new, &e)?;
+        }
+        Ok(())
+    }
+
+    /// A resent transaction's nonce is used. If the transaction itself is in a block, it is only
+    /// not deep enough yet: it stays pending and [`Self::confirm`] records it. Otherwise another
+    /// transaction took the nonce (a replacement of ours, confirmed on its own, or one sent from
+    /// the same account elsewhere): this one will never land and is dropped, its messages queued
+    /// again.
+    async fn nonce_taken(&mut self, tx: &TxRecord) -> Result<()> {
+        let domain = self.destination.domain();
+        if self.destination.outcome(tx.hash, 0).await?.is_some() {
+            debug!(destination = domain, tx = %tx.hash, nonce = tx.nonce, "resent transaction is already in a block; waiting for confirmations");
+            return Ok(());
+        }
+        let requeued = self.store.drop_tx(
+            tx.hash,
+            &format!("nonce {} was taken by another transaction", tx.nonce),
+            now_ms(),
+        )?;
+        warn!(destination = domain, tx = %tx.hash, nonce = tx.nonce, requeued = requeued.len(), "nonce taken by another transaction; dropped it, messages queued again");
+        Ok(())
+    }
+
+    /// Messages a landed transaction of ours did not deliver may have been delivered by another
+    /// transaction (another relayer's, or one of ours the store lost track of); the Mailbox skips
+    /// those in a batch without an event. Each that the Mailbox reports delivered is recorded as
+    /// delivered by the transaction whose `Process` event names it, so it is not sent again and
+    /// again.
+    async fn delivered_elsewhere(&mut self, requeued: &[B256], before: u64) -> Result<()> {
+        let domain = self.destination.domain();
+        for id in requeued {
+            let Some(record) = self.store.message(*id)? else {
+                continue;
+            };
+            let recipient = Address::from_slice(&record.message.recipient[12..]);
+            if !self
+                .destination
+                .delivered(record.message.origin, recipient, record.message.nonce)
+                .await?
+            {
+                continue;
+            }
+            let Some(found) = self.destination.delivery(*id, before).await? else {
+                warn!(destination = domain, message_id = %id, "the Mailbox says delivered, but no Process event was found in the blocks searched; will look again");
+                continue;
+            };
+            let landed = Inclusion {
+                tx: found.tx,
+                block: found.block,
+                at_ms: now_ms(),
+            };
+            if self.store.mark_delivered(*id, &landed)? {
+                info!(destination = domain, origin = record.message.origin, nonce = record.message.nonce, message_id = %id, tx = %found.tx, block = found.block, "delivered by another transaction");
+            }
         }
         Ok(())
     }
@@ -433,6 +492,12 @@ impl<D: DestinationMailbox, C: CheckpointStore> Pipeline<D, C> {
 
     fn on_broadcast_error(&mut self, tx: &SignedTx, e: &courier_chain::Error) -> Result<()> {
         let domain = self.destination.domain();
+        if let courier_chain::Error::NonceTaken { .. } = e {
+            // Maybe this very transaction, mined already; kept pending until a receipt or a
+            // resend tells (see `nonce_taken`).
+            warn!(destination = domain, tx = %tx.hash, error = %e, "broadcast refused: nonce used; will check for a receipt");
+            return Ok(());
+        }
         if e.is_retryable() {
             // Kept pending: the next tick sends it again.
             warn!(destination = domain, tx = %tx.hash, error = %e, "broadcast failed; will resend");

@@ -109,7 +109,14 @@ pub struct Validator<O, C> {
     /// The last block whose events are in `tree`, and its hash.
     indexed_to: Option<(u64, B256)>,
     metrics: ValidatorMetrics,
+    /// The highest index this process published (or found published); `None` until the first
+    /// tick looked.
+    published_through: Option<u32>,
 }
+
+/// How many recorded indices a starting validator checks for a missing file when its checkpoint
+/// store has no readable `latest`.
+const REPUBLISH_SCAN_MAX: u32 = 1_024;
 
 impl<O: OriginMailbox, C: CheckpointStore> Validator<O, C> {
     /// A validator signing with `key` for `origin`, recording what it signs in `store`.
@@ -131,6 +138,7 @@ impl<O: OriginMailbox, C: CheckpointStore> Validator<O, C> {
             tree: MerkleTree::new(),
             indexed_to: None,
             metrics: ValidatorMetrics::default(),
+            published_through: None,
         }
     }
 
@@ -254,33 +262,85 @@ impl<O: OriginMailbox, C: CheckpointStore> Validator<O, C> {
             ));
         }
 
-        let first = progress.signed_index.map_or(0, |i| i + 1);
-        for i in first..=index {
-            let checkpoint = Checkpoint {
-                origin,
-                origin_mailbox: mailbox,
-                root: self.tree.root_at(i + 1)?,
-                index: i,
-                message_id: self.tree.leaf(i).unwrap_or_default(),
-            };
-            // Written before it is published: a crash between the two re-publishes the same root.
-            match self.store.record_signed(&checkpoint, now_ms()) {
-                Ok(_) => {}
-                Err(courier_store::Error::Equivocation { .. }) => {
-                    return self.halt(format!(
-                        "index {i}: the chain now gives root {} but a different root was signed before (reorg past finality?)",
-                        checkpoint.root
-                    ));
-                }
-                Err(e) => return Err(e.into()),
-            }
-            let signed = checkpoint.sign(&self.key)?;
-            self.checkpoints.publish(&signed).await?;
-            debug!(origin, index = i, root = %checkpoint.root, message_id = %checkpoint.message_id, "published checkpoint");
-            progress.signed_index = Some(i);
-            progress.newly_signed += 1;
+        // New indices, and before them any recorded but perhaps never published (a crash or a
+        // failed publish between the two): all recorded (again) in one transaction — which also
+        // checks the re-published ones against the record — then signed and published together.
+        let first_new = progress.signed_index.map_or(0, |i| i + 1);
+        let from = match self.published_through {
+            Some(p) => p + 1,
+            None => self.first_unpublished(progress.signed_index).await,
         }
+        .min(first_new);
+        if from > index {
+            self.published_through = Some(index);
+            return Ok(progress);
+        }
+        let checkpoints = (from..=index)
+            .map(|i| {
+                Ok(Checkpoint {
+                    origin,
+                    origin_mailbox: mailbox,
+                    root: self.tree.root_at(i + 1)?,
+                    index: i,
+                    message_id: self.tree.leaf(i).unwrap_or_default(),
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        // Written before it is published: a crash between the two re-publishes the same roots.
+        let outcomes = match self.store.record_signed_many(&checkpoints, now_ms()) {
+            Ok(outcomes) => outcomes,
+            Err(courier_store::Error::Equivocation {
+                index, attempted, ..
+            }) => {
+                return self.halt(format!(
+                    "index {index}: the chain now gives root {attempted} but a different root was signed before (reorg past finality?)"
+                ));
+            }
+            Err(e) => return Err(e.into()),
+        };
+        let signed = checkpoints
+            .iter()
+            .map(|c| c.sign(&self.key))
+            .collect::<std::result::Result<Vec<_>, _>>()?;
+        self.checkpoints.publish_many(&signed).await?;
+        self.published_through = Some(index);
+        if from < first_new {
+            info!(
+                origin,
+                from,
+                to = first_new - 1,
+                "re-published checkpoints recorded before but maybe never published"
+            );
+        }
+        debug!(origin, from, to = index, root = %self.tree.root(), "published checkpoints");
+        progress.signed_index = Some(index);
+        progress.newly_signed = outcomes
+            .iter()
+            .filter(|o| matches!(o, courier_store::SignOutcome::Recorded))
+            .count()
+            .try_into()
+            .unwrap_or(u32::MAX);
         Ok(progress)
+    }
+
+    /// After a start: the first recorded index whose checkpoint may be missing from the checkpoint
+    /// store. The store's `latest` says how far publishing got; when it has nothing readable, the
+    /// files are looked at downwards from the highest recorded index (a bounded number of them).
+    async fn first_unpublished(&self, highest: Option<u32>) -> u32 {
+        let Some(highest) = highest else {
+            return 0;
+        };
+        let origin = self.origin.domain();
+        if let Ok(Some(latest)) = self.checkpoints.latest(origin, self.address).await {
+            return latest.checkpoint.index.saturating_add(1).min(highest + 1);
+        }
+        let lowest = highest.saturating_sub(REPUBLISH_SCAN_MAX);
+        for i in (lowest..=highest).rev() {
+            if let Ok(Some(_)) = self.checkpoints.get(origin, self.address, i).await {
+                return i + 1;
+            }
+        }
+        lowest
     }
 
     /// Brings `tree` up to `target` (inclusive), after checking that what was indexed before is
@@ -461,5 +521,119 @@ mod tests {
         origin.fail_next(1);
         assert!(v.tick().await.unwrap_err().is_retryable());
         assert_eq!(v.tick().await.unwrap().newly_signed, 1);
+    }
+
+    fn folder_validator(
+        origin: &FakeOrigin,
+        folder: &courier_chain::folder::FolderCheckpointStore,
+        store: &Store,
+    ) -> Validator<FakeOrigin, courier_chain::folder::FolderCheckpointStore> {
+        let key = signing_key(&keccak256(b"validator")).unwrap();
+        Validator::new(
+            origin.clone(),
+            folder.clone(),
+            store.clone(),
+            key,
+            ValidatorConfig::default(),
+        )
+    }
+
+    #[tokio::test]
+    async fn a_failed_publish_is_retried_and_nothing_recorded_stays_unpublished() {
+        let dir = tempfile::tempdir().unwrap();
+        let folder = courier_chain::folder::FolderCheckpointStore::new(dir.path());
+        let store = Store::open_in_memory().unwrap();
+        let origin = FakeOrigin::new(ORIGIN, B256::repeat_byte(0xaa));
+        let mut v = folder_validator(&origin, &folder, &store);
+        origin.mine(&[b"a", b"b"], 9);
+        origin.finalize(1);
+        // The origin's folder cannot be created: publishing fails after recording.
+        let blocker = dir.path().join(ORIGIN.to_string());
+        std::fs::write(&blocker, b"in the way").unwrap();
+        assert!(v.tick().await.unwrap_err().is_retryable());
+        assert_eq!(
+            store
+                .highest_signed(ORIGIN, origin.mailbox())
+                .unwrap()
+                .unwrap()
+                .index,
+            1
+        );
+        std::fs::remove_file(&blocker).unwrap();
+        // Next tick: nothing new on the chain, yet both recorded indices are published.
+        v.tick().await.unwrap();
+        for i in 0..2 {
+            assert!(
+                folder.get(ORIGIN, v.address(), i).await.unwrap().is_some(),
+                "index {i}"
+            );
+        }
+        assert_eq!(
+            folder
+                .latest(ORIGIN, v.address())
+                .await
+                .unwrap()
+                .unwrap()
+                .checkpoint
+                .index,
+            1
+        );
+    }
+
+    #[tokio::test]
+    async fn a_restart_republishes_what_was_recorded_and_replaces_a_bad_latest() {
+        let dir = tempfile::tempdir().unwrap();
+        let folder = courier_chain::folder::FolderCheckpointStore::new(dir.path());
+        let store = Store::open_in_memory().unwrap();
+        let origin = FakeOrigin::new(ORIGIN, B256::repeat_byte(0xaa));
+        origin.mine(&[b"a", b"b", b"c"], 9);
+        origin.finalize(1);
+        let mut v = folder_validator(&origin, &folder, &store);
+        v.tick().await.unwrap();
+        let address = v.address();
+        // A crash between recording indices 3 and 4 and publishing them, and a latest.json
+        // written half (a disk filled up, say).
+        origin.mine(&[b"d", b"e"], 9);
+        origin.finalize(2);
+        let mut tree = MerkleTree::new();
+        for m in origin.messages() {
+            tree.push(m.id).unwrap();
+        }
+        for i in 3..5u32 {
+            let checkpoint = Checkpoint {
+                origin: ORIGIN,
+                origin_mailbox: origin.mailbox(),
+                root: tree.root_at(i + 1).unwrap(),
+                index: i,
+                message_id: tree.leaf(i).unwrap(),
+            };
+            store.record_signed(&checkpoint, 1).unwrap();
+        }
+        let latest = dir
+            .path()
+            .join(ORIGIN.to_string())
+            .join(format!("{address:#x}"))
+            .join("latest.json");
+        std::fs::write(&latest, b"{\"signer\": ").unwrap();
+
+        let p = folder_validator(&origin, &folder, &store)
+            .tick()
+            .await
+            .unwrap();
+        assert_eq!((p.signed_index, p.newly_signed), (Some(4), 0));
+        for i in 0..5 {
+            let got = folder.get(ORIGIN, address, i).await.unwrap().unwrap();
+            assert_eq!(got.checkpoint.root, tree.root_at(i + 1).unwrap());
+        }
+        assert_eq!(
+            folder
+                .latest(ORIGIN, address)
+                .await
+                .unwrap()
+                .unwrap()
+                .checkpoint
+                .index,
+            4
+        );
     }
 }

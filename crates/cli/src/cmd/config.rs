@@ -17,7 +17,7 @@ pub fn validate(args: ValidateArgs, global: &GlobalOpts) -> eyre::Result<()> {
             if global.json {
                 output::json(&json!({ "valid": true, "file": args.file, "config": c }))?;
             } else {
-                println!(
+                crate::outln!(
                     "{}: valid ({} chains{}{})",
                     args.file.display(),
                     c.chains.len(),
@@ -27,7 +27,7 @@ pub fn validate(args: ValidateArgs, global: &GlobalOpts) -> eyre::Result<()> {
                         ""
                     },
                     if c.relayer.is_some() { ", relayer" } else { "" }
-                );
+                )?;
             }
             Ok(())
         }
@@ -36,7 +36,7 @@ pub fn validate(args: ValidateArgs, global: &GlobalOpts) -> eyre::Result<()> {
                 output::json(&json!({ "valid": false, "file": args.file, "problems": problems }))?;
             } else {
                 for p in &problems {
-                    println!("{p}");
+                    crate::outln!("{p}")?;
                 }
             }
             bail!("{}: {} problem(s)", args.file.display(), problems.len())

@@ -52,21 +52,21 @@ pub async fn run(args: DeployArgs, global: &GlobalOpts) -> eyre::Result<()> {
             "helloApp": d.hello_app, "deployBlock": d.deploy_block,
         }));
     }
-    println!("deployed on chain {chain_id} (owner {owner})");
-    println!("  Mailbox            {}", d.mailbox);
-    println!("  CommitteeVerifier  {}", d.committee_verifier);
-    println!("  HelloApp           {}", d.hello_app);
-    println!();
-    println!("[chains.{}]", args.name);
-    println!("domain = {chain_id}");
-    println!("rpc = \"{}\"", args.rpc);
-    println!("finality = \"finalized\"   # or {{ depth = N }}");
-    println!("mailbox = \"{}\"", d.mailbox);
-    println!("deploy_block = {}", d.deploy_block);
-    println!("block_time = \"12s\"        # set to the chain's block time");
-    println!();
-    println!(
+    crate::outln!("deployed on chain {chain_id} (owner {owner})")?;
+    crate::outln!("  Mailbox            {}", d.mailbox)?;
+    crate::outln!("  CommitteeVerifier  {}", d.committee_verifier)?;
+    crate::outln!("  HelloApp           {}", d.hello_app)?;
+    crate::outln!()?;
+    crate::outln!("[chains.{}]", args.name)?;
+    crate::outln!("domain = {chain_id}")?;
+    crate::outln!("rpc = \"{}\"", args.rpc)?;
+    crate::outln!("finality = \"finalized\"   # or {{ depth = N }}")?;
+    crate::outln!("mailbox = \"{}\"", d.mailbox)?;
+    crate::outln!("deploy_block = {}", d.deploy_block)?;
+    crate::outln!("block_time = \"12s\"        # set to the chain's block time")?;
+    crate::outln!()?;
+    crate::outln!(
         "Next: set each origin's committee on the CommitteeVerifier (setCommittee), then run the agents."
-    );
+    )?;
     Ok(())
 }

@@ -151,19 +151,26 @@ fn print_summary(
             "metrics": format!("http://{metrics}/metrics"),
         }));
     }
-    println!();
-    println!(
+    crate::outln!()?;
+    crate::outln!(
         "Courier devnet ready in {:.2?} (state in {})",
         devnet.startup,
         dir.display()
-    );
-    println!();
-    println!(
+    )?;
+    crate::outln!()?;
+    crate::outln!(
         "{:<6}  {:>8}  {:<24}  {:>5}  {:>8}  {:<42}  {:<42}  {:<42}",
-        "chain", "chain id", "rpc", "block", "finality", "Mailbox", "CommitteeVerifier", "HelloApp"
-    );
+        "chain",
+        "chain id",
+        "rpc",
+        "block",
+        "finality",
+        "Mailbox",
+        "CommitteeVerifier",
+        "HelloApp"
+    )?;
     for c in &devnet.chains {
-        println!(
+        crate::outln!(
             "{:<6}  {:>8}  {:<24}  {:>5}  {:>8}  {:<42}  {:<42}  {:<42}",
             c.name(),
             c.domain(),
@@ -173,23 +180,23 @@ fn print_summary(
             c.deployment.mailbox.to_string(),
             c.deployment.committee_verifier.to_string(),
             c.deployment.hello_app.to_string()
-        );
+        )?;
     }
-    println!();
-    println!(
+    crate::outln!()?;
+    crate::outln!(
         "committee  {} of {} validators:",
         devnet.threshold,
         devnet.validator_keys.len()
-    );
+    )?;
     for k in &devnet.validator_keys {
-        println!("           {}", k.address);
+        crate::outln!("           {}", k.address)?;
     }
-    println!("relayer    {}", keys::relayer().address());
-    println!("metrics    http://{metrics}/metrics");
-    println!();
-    println!("Try:  courier send --from alpha --to beta \"hello\" --wait 30");
-    println!("      courier messages");
-    println!("Ctrl-C stops everything.");
+    crate::outln!("relayer    {}", keys::relayer().address())?;
+    crate::outln!("metrics    http://{metrics}/metrics")?;
+    crate::outln!()?;
+    crate::outln!("Try:  courier send --from alpha --to beta \"hello\" --wait 30")?;
+    crate::outln!("      courier messages")?;
+    crate::outln!("Ctrl-C stops everything.")?;
     Ok(())
 }
 
@@ -201,6 +208,14 @@ pub(crate) async fn wait_for_stop(for_seconds: Option<u64>) {
             None => std::future::pending::<()>().await,
         }
     };
+    tokio::select! {
+        () = stop_signal() => {}
+        () = timer => {}
+    }
+}
+
+/// Waits for Ctrl-C or (on Unix) SIGTERM: what stops a long-running command.
+pub async fn stop_signal() {
     #[cfg(unix)]
     let term = async {
         match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
@@ -215,6 +230,5 @@ pub(crate) async fn wait_for_stop(for_seconds: Option<u64>) {
     tokio::select! {
         _ = tokio::signal::ctrl_c() => {}
         () = term => {}
-        () = timer => {}
     }
 }

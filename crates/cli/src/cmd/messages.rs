@@ -34,15 +34,19 @@ pub fn run(args: MessagesArgs, global: &GlobalOpts) -> eyre::Result<()> {
         return output::json(&list);
     }
     if records.is_empty() {
-        println!("no messages yet");
+        crate::outln!("no messages yet")?;
         return Ok(());
     }
-    println!(
+    crate::outln!(
         "{:<66}  {:>7} → {:<7}  {:>5}  {:<10}  updated",
-        "id", "origin", "dest", "nonce", "state"
-    );
+        "id",
+        "origin",
+        "dest",
+        "nonce",
+        "state"
+    )?;
     for r in records {
-        println!(
+        crate::outln!(
             "{:<66}  {:>7} → {:<7}  {:>5}  {:<10}  {}",
             r.id.to_string(),
             r.message.origin,
@@ -50,7 +54,7 @@ pub fn run(args: MessagesArgs, global: &GlobalOpts) -> eyre::Result<()> {
             r.message.nonce,
             r.state.as_str(),
             output::time(r.updated_at_ms)
-        );
+        )?;
     }
     Ok(())
 }

@@ -5,6 +5,7 @@ pub mod config;
 pub mod deploy;
 pub mod devnet;
 pub mod messages;
+pub mod scenario;
 pub mod send;
 pub mod status;
 

@@ -88,11 +88,15 @@ pub async fn run(args: SendArgs, global: &GlobalOpts) -> eyre::Result<()> {
     let block = receipt.block_number.unwrap_or_default();
 
     if !global.json {
-        println!("sent {id}");
-        println!(
+        crate::outln!("sent {id}")?;
+        crate::outln!(
             "  {} → {}  nonce {}  block {}  tx {}",
-            from.name, to.name, message.nonce, block, receipt.transaction_hash
-        );
+            from.name,
+            to.name,
+            message.nonce,
+            block,
+            receipt.transaction_hash
+        )?;
     }
     let delivered = match args.wait {
         Some(seconds) => Some(wait_delivered(global, id, Duration::from_secs(seconds)).await?),
@@ -104,7 +108,7 @@ pub async fn run(args: SendArgs, global: &GlobalOpts) -> eyre::Result<()> {
             "tx": receipt.transaction_hash, "deliveredInMs": delivered.map(|d| d.as_millis() as u64),
         }))?;
     } else if let Some(d) = delivered {
-        println!("delivered after {d:.2?}  (courier status {id})");
+        crate::outln!("delivered after {d:.2?}  (courier status {id})")?;
     }
     Ok(())
 }

@@ -31,32 +31,35 @@ pub fn run(args: StatusArgs, global: &GlobalOpts) -> eyre::Result<()> {
             "history": history,
         }));
     }
-    println!("message   {}", r.id);
-    println!(
+    crate::outln!("message   {}", r.id)?;
+    crate::outln!(
         "route     {} → {}  (nonce {})",
-        r.message.origin, r.message.destination, r.message.nonce
-    );
-    println!("state     {}", r.state);
-    println!(
+        r.message.origin,
+        r.message.destination,
+        r.message.nonce
+    )?;
+    crate::outln!("state     {}", r.state)?;
+    crate::outln!(
         "dispatch  block {}  tx {}",
-        r.dispatch_block.number, r.dispatch_tx
-    );
+        r.dispatch_block.number,
+        r.dispatch_tx
+    )?;
     if let Some(d) = r.delivered {
-        println!("delivery  block {}  tx {}", d.block, d.tx);
+        crate::outln!("delivery  block {}  tx {}", d.block, d.tx)?;
     }
     if let Some(e) = &r.last_error {
-        println!("last err  {e}  (attempts: {})", r.attempts);
+        crate::outln!("last err  {e}  (attempts: {})", r.attempts)?;
     }
-    println!();
+    crate::outln!()?;
     for h in &story.history {
         let block = h.block.map_or(String::new(), |b| format!("block {b}"));
-        println!(
+        crate::outln!(
             "{}  {:<11} {:<12} {}",
             output::time(h.at_ms),
             h.state.as_str(),
             block,
             h.detail
-        );
+        )?;
     }
     Ok(())
 }

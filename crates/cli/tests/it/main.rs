@@ -3,9 +3,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod load;
 mod processes;
-mod security;
+mod scenarios;
 
 use std::time::{Duration, Instant};
 

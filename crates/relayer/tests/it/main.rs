@@ -313,3 +313,67 @@ async fn a_stuck_transaction_is_replaced_with_higher_fees_under_the_same_nonce()
     w.assert_all_delivered_once();
     assert_eq!(w.dest.submissions(), 1, "only the replacement landed");
 }
+
+#[tokio::test]
+async fn a_resent_transaction_that_already_landed_stays_pending_until_confirmed() {
+    let mut w = World::new(3);
+    let block = w.send(3);
+    w.origin.finalize(block);
+    w.sign().await;
+    let (mut indexer, mut pipeline) = w.relayer();
+    indexer.tick().await.unwrap();
+    // The node takes the transaction and still answers "nonce too low" (as when a transaction
+    // is sent again after it was mined): the relayer must not give it up and send the messages
+    // again.
+    w.dest.refuse_next_broadcasts_after_landing(1);
+    pipeline.tick().await.unwrap();
+    let sender = Address::repeat_byte(0xee);
+    let pending = w.store.pending_txs(DEST, sender).unwrap();
+    assert_eq!(pending.len(), 1, "kept pending, not dropped");
+    for _ in 0..5 {
+        pipeline.tick().await.unwrap();
+    }
+    let tx = w.store.tx(pending[0].hash).unwrap().unwrap();
+    assert_eq!(tx.state, courier_store::TxState::Confirmed);
+    w.assert_all_delivered_once();
+    assert_eq!(w.dest.submissions(), 1, "one transaction, never a second");
+}
+
+#[tokio::test]
+async fn messages_another_relayer_delivered_are_recorded_as_such_and_not_sent_again() {
+    let mut w = World::new(3);
+    let block = w.send(3);
+    w.origin.finalize(block);
+    w.sign().await;
+    let (mut indexer, mut pipeline) = w.relayer();
+    indexer.tick().await.unwrap();
+    // Our transaction vanishes; another relayer sends the same batch from its account first.
+    w.dest.drop_next_broadcasts(1);
+    pipeline.tick().await.unwrap();
+    let sender = Address::repeat_byte(0xee);
+    let ours = w.store.pending_txs(DEST, sender).unwrap()[0].clone();
+    let theirs = w.dest.deliver_as_another_relayer(ours.hash).unwrap();
+    // Ours is sent again, lands, and delivers nothing (the Mailbox skips delivered messages).
+    for _ in 0..6 {
+        pipeline.tick().await.unwrap();
+    }
+    w.assert_all_delivered_once();
+    assert_eq!(
+        w.store.tx(ours.hash).unwrap().unwrap().state,
+        courier_store::TxState::Confirmed
+    );
+    for record in w.store.messages(&MessageFilter::default(), 10).unwrap() {
+        assert_eq!(record.state, MessageState::Delivered, "{}", record.id);
+        let landed = record.delivered.unwrap();
+        assert_eq!(
+            landed.tx, theirs,
+            "recorded under the transaction that delivered it"
+        );
+    }
+    assert_eq!(
+        w.dest.submissions(),
+        1,
+        "only our one resent transaction landed; nothing was sent again after it"
+    );
+    assert!(w.store.pending_txs(DEST, sender).unwrap().is_empty());
+}

@@ -32,62 +32,36 @@ impl Store {
     /// - [`Error::BelowHighestSigned`]: a higher index is signed and this one never was;
     /// - [`Error::Halted`]: signing for the origin is halted.
     pub fn record_signed(&self, checkpoint: &Checkpoint, at_ms: u64) -> Result<SignOutcome> {
-        let Checkpoint {
-            origin,
-            origin_mailbox: mailbox,
-            root,
-            index,
-            message_id,
-        } = *checkpoint;
+        let outcomes = self.record_signed_many(std::slice::from_ref(checkpoint), at_ms)?;
+        Ok(outcomes
+            .first()
+            .copied()
+            .unwrap_or(SignOutcome::AlreadySigned))
+    }
+
+    /// [`Store::record_signed`] for several checkpoints, in order, in one database transaction
+    /// (one commit for a whole tick's worth of indices): all are recorded, or — on the first
+    /// refusal — none, and that refusal is returned.
+    pub fn record_signed_many(
+        &self,
+        checkpoints: &[Checkpoint],
+        at_ms: u64,
+    ) -> Result<Vec<SignOutcome>> {
+        let (Some(first), Some(last)) = (checkpoints.first(), checkpoints.last()) else {
+            return Ok(Vec::new());
+        };
         self.db().write(
             || {
                 format!(
-                    "recording the checkpoint of origin {origin} mailbox {mailbox} index {index}"
+                    "recording the checkpoints of origin {} mailbox {} indices {}..={}",
+                    first.origin, first.origin_mailbox, first.index, last.index
                 )
             },
             |c| {
-                if let Some(halt) = sqlite::halt(c, origin)? {
-                    return Err(Error::Halted {
-                        origin,
-                        reason: halt.reason,
-                        since_ms: halt.since_ms,
-                    });
-                }
-                if let Some(signed) = sqlite::signed_at(c, origin, mailbox, index)? {
-                    if signed.root != root {
-                        return Err(Error::Equivocation {
-                            origin,
-                            mailbox,
-                            index,
-                            signed: signed.root,
-                            attempted: root,
-                        });
-                    }
-                    if signed.message_id != message_id {
-                        // One root has one leaf at each index: a different message id under
-                        // the same root is a bug upstream, never something to sign.
-                        return Err(Error::InvalidInput {
-                            what: format!(
-                                "origin {origin} mailbox {mailbox} index {index} root {root} was \
-                                 signed with message id {}, refusing message id {message_id}",
-                                signed.message_id
-                            ),
-                        });
-                    }
-                    return Ok(SignOutcome::AlreadySigned);
-                }
-                if let Some(highest) = sqlite::highest_signed(c, origin, mailbox)?
-                    && highest.index > index
-                {
-                    return Err(Error::BelowHighestSigned {
-                        origin,
-                        mailbox,
-                        index,
-                        highest: highest.index,
-                    });
-                }
-                sqlite::insert_signed(c, checkpoint, at_ms)?;
-                Ok(SignOutcome::Recorded)
+                checkpoints
+                    .iter()
+                    .map(|checkpoint| record_one(c, checkpoint, at_ms))
+                    .collect()
             },
         )
     }
@@ -139,6 +113,59 @@ impl Store {
             |c| sqlite::delete_halt(c, origin),
         )
     }
+}
+
+/// One checkpoint of [`Store::record_signed_many`], inside its transaction.
+fn record_one(c: &sqlite::Conn, checkpoint: &Checkpoint, at_ms: u64) -> Result<SignOutcome> {
+    let Checkpoint {
+        origin,
+        origin_mailbox: mailbox,
+        root,
+        index,
+        message_id,
+    } = *checkpoint;
+    if let Some(halt) = sqlite::halt(c, origin)? {
+        return Err(Error::Halted {
+            origin,
+            reason: halt.reason,
+            since_ms: halt.since_ms,
+        });
+    }
+    if let Some(signed) = sqlite::signed_at(c, origin, mailbox, index)? {
+        if signed.root != root {
+            return Err(Error::Equivocation {
+                origin,
+                mailbox,
+                index,
+                signed: signed.root,
+                attempted: root,
+            });
+        }
+        if signed.message_id != message_id {
+            // One root has one leaf at each index: a different message id under the same root is
+            // a bug upstream, never something to sign.
+            return Err(Error::InvalidInput {
+                what: format!(
+                    "origin {origin} mailbox {mailbox} index {index} root {root} was signed with \
+                     message id {}, refusing message id {message_id}",
+                    signed.message_id
+                ),
+            });
+        }
+        return Ok(SignOutcome::AlreadySigned);
+    }
+    if let Some(highest) = sqlite::highest_signed(c, origin, mailbox)?
+        && highest.index > index
+    {
+        return Err(Error::BelowHighestSigned {
+            origin,
+            mailbox,
+            index,
+            highest: highest.index,
+        });
+    }
+    sqlite::insert_signed(c, checkpoint, at_ms)?;
+    Ok(SignOutcome::Recorded)
 }
 
 #[cfg(test)]
@@ -193,6 +220,39 @@ mod tests {
             store.record_signed(&cp, 4_000).unwrap(),
             SignOutcome::AlreadySigned
         );
+    }
+
+    #[test]
+    fn a_batch_is_recorded_whole_or_not_at_all() {
+        let (_dir, store) = store();
+        let mailbox = checkpoint(0, 0).origin_mailbox;
+        let batch: Vec<_> = (0..4).map(|i| checkpoint(i, 0)).collect();
+        assert_eq!(
+            store.record_signed_many(&batch, 1).unwrap(),
+            vec![SignOutcome::Recorded; 4]
+        );
+        assert_eq!(store.highest_signed(1, mailbox).unwrap().unwrap().index, 3);
+        // 3 again (same root), then 4 and 5, but 5 comes after a conflicting 2: nothing of it sticks.
+        let bad = [
+            checkpoint(3, 0),
+            checkpoint(4, 0),
+            checkpoint(2, 1),
+            checkpoint(5, 0),
+        ];
+        let err = store.record_signed_many(&bad, 2).unwrap_err();
+        assert!(
+            matches!(err, Error::Equivocation { index: 2, .. }),
+            "{err:?}"
+        );
+        assert_eq!(store.highest_signed(1, mailbox).unwrap().unwrap().index, 3);
+        assert_eq!(store.signed(1, mailbox, 4).unwrap(), None);
+        assert_eq!(
+            store
+                .record_signed_many(&[checkpoint(3, 0), checkpoint(4, 0)], 3)
+                .unwrap(),
+            vec![SignOutcome::AlreadySigned, SignOutcome::Recorded]
+        );
+        assert!(store.record_signed_many(&[], 4).unwrap().is_empty());
     }
 
     #[test]
