@@ -33,6 +33,14 @@ contract Mailbox is IMailbox, Ownable2Step {
     /// @dev Delivery bitmap: keccak256(origin, recipient, nonce >> 8) => bit (nonce & 255).
     mapping(bytes32 key => uint256 bits) internal _delivered;
 
+    /// @inheritdoc IMailbox
+    /// @dev Kept in storage slot COMMITTED_ROOT_SLOT (checked by a test), where light-client
+    /// verifiers prove it with `eth_getProof`.
+    bytes32 public committedRoot;
+
+    /// @notice The storage slot of `committedRoot`: what a storage proof of the root names.
+    uint256 public constant COMMITTED_ROOT_SLOT = 37;
+
     /// @notice Thrown when the destination is this chain or zero.
     error InvalidDestination(uint64 destination);
     /// @notice Thrown when a message or dispatch names the zero recipient or one that is not an address.
@@ -55,7 +63,7 @@ contract Mailbox is IMailbox, Ownable2Step {
     error BatchVerifierMismatch(uint256 position, address expected, address actual);
     /// @notice Thrown when `processBatch` is given no messages.
     error EmptyBatch();
-    /// @notice Thrown by `latestCheckpoint` before the first dispatch.
+    /// @notice Thrown by `latestCheckpoint` and `commitRoot` before the first dispatch.
     error NoMessages();
     /// @notice Thrown when the local domain given at deployment is zero.
     error InvalidLocalDomain();
@@ -105,6 +113,17 @@ contract Mailbox is IMailbox, Ownable2Step {
         if (n == 0) revert NoMessages();
         // forge-lint: disable-next-line(unsafe-typecast)
         return (_tree.root(), uint32(n - 1)); // n <= 2^32 - 1
+    }
+
+    /// @inheritdoc IMailbox
+    function commitRoot() external returns (bytes32 current, uint32 count_) {
+        uint256 n = _tree.count;
+        if (n == 0) revert NoMessages();
+        current = _tree.root();
+        // forge-lint: disable-next-line(unsafe-typecast)
+        count_ = uint32(n); // n <= 2^32 - 1
+        committedRoot = current;
+        emit RootCommitted(current, count_);
     }
 
     // ------------------------------------------------------------------ inbound

@@ -36,6 +36,8 @@ contract GasBenchmark is CourierFixture {
         vm.prank(app);
         originMailbox.dispatch(DEST, _b32(address(noop)), _body32(4));
         vm.snapshotGasLastCall(GROUP, "dispatch.32B");
+        originMailbox.commitRoot();
+        vm.snapshotGasLastCall(GROUP, "commitRoot.after5");
 
         BaselineOutbox base = new BaselineOutbox(ORIGIN);
         for (uint256 i; i < 4; ++i) {

@@ -99,6 +99,32 @@ contract MailboxTest is CourierFixture {
         }
     }
 
+    event RootCommitted(bytes32 indexed root, uint32 count);
+
+    function test_commitRoot_storesTheRootInItsSlot() public {
+        vm.expectRevert(Mailbox.NoMessages.selector);
+        originMailbox.commitRoot();
+        assertEq(originMailbox.committedRoot(), bytes32(0));
+        for (uint256 i; i < 5; ++i) {
+            _send(address(recipient), abi.encode(i));
+        }
+        bytes32 expected = TreeBuilder.root(leaves);
+        vm.expectEmit(address(originMailbox));
+        emit RootCommitted(expected, 5);
+        (bytes32 root, uint32 n) = originMailbox.commitRoot();
+        assertEq(root, expected);
+        assertEq(n, 5);
+        assertEq(originMailbox.committedRoot(), expected);
+        // The slot a storage proof names holds exactly the root.
+        uint256 slot = originMailbox.COMMITTED_ROOT_SLOT();
+        assertEq(vm.load(address(originMailbox), bytes32(slot)), expected, "COMMITTED_ROOT_SLOT");
+        // Later dispatches leave it alone until the next commit.
+        _send(address(recipient), abi.encode(uint256(99)));
+        assertEq(originMailbox.committedRoot(), expected);
+        originMailbox.commitRoot();
+        assertEq(vm.load(address(originMailbox), bytes32(slot)), TreeBuilder.root(leaves));
+    }
+
     function test_dispatch_revertsOnZeroOrLocalDestination() public {
         vm.expectRevert(abi.encodeWithSelector(Mailbox.InvalidDestination.selector, uint64(0)));
         originMailbox.dispatch(0, _b32(address(recipient)), "");

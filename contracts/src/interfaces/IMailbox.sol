@@ -25,6 +25,11 @@ interface IMailbox {
     /// @param reason The recipient's revert data.
     event ProcessFailed(bytes32 indexed id, bytes reason);
 
+    /// @notice Emitted by `commitRoot`.
+    /// @param root The tree's root, now in `committedRoot`.
+    /// @param count The number of messages it covers.
+    event RootCommitted(bytes32 indexed root, uint32 count);
+
     /// @notice Emitted when the owner changes the default verifier.
     event DefaultVerifierSet(address indexed verifier);
 
@@ -52,6 +57,16 @@ interface IMailbox {
 
     /// @notice The latest checkpoint: the current root and the index of the last message.
     function latestCheckpoint() external view returns (bytes32 root, uint32 index);
+
+    /// @notice Writes the current root to storage (`committedRoot`), where a storage proof against
+    /// this chain's state root can show it to a light-client verifier elsewhere. Anyone may call
+    /// it; dispatch itself does not, so that routes that do not need it do not pay for it.
+    /// @return root The root written.
+    /// @return count The number of messages it covers.
+    function commitRoot() external returns (bytes32 root, uint32 count);
+
+    /// @notice The root last written by `commitRoot` (zero before the first call).
+    function committedRoot() external view returns (bytes32);
 
     /// @notice The verifier that must accept messages for `recipient`.
     function verifierOf(address recipient) external view returns (IVerifier);
