@@ -3,7 +3,7 @@
 
 use alloy_primitives::B256;
 use courier_lightclient::{
-    ChainConfig, ExecutionLayout, Fork, UpdateOutcome, UpdatePolicy, merkle,
+    ChainConfig, ExecutionLayout, Fork, UpdateOutcome, UpdatePolicy, is_better_update, merkle,
 };
 
 use crate::util::{MAINNET_TRUSTED_ROOT, Mainnet};
@@ -179,4 +179,83 @@ fn mainnet_bootstrap_branch_depth_is_capella() {
         assert_eq!(update.finality_branch.len(), 6);
         assert_eq!(update.next_sync_committee_branch.len(), 5);
     }
+}
+
+#[test]
+fn update_ranking() {
+    let data = Mainnet::load();
+    let config = ChainConfig::mainnet();
+    let (a, b) = (&data.updates[0], &data.updates[1]);
+    // Both have a supermajority, a relevant committee and committee finality: 512 signers beat 511.
+    assert_eq!((a.num_participants(), b.num_participants()), (511, 512));
+    assert!(is_better_update(b, a, &config));
+    assert!(!is_better_update(a, b, &config));
+    assert!(
+        !is_better_update(b, b, &config),
+        "an update is not better than itself"
+    );
+
+    // Below two thirds loses to a supermajority whatever else it has.
+    let mut weak = b.clone();
+    for index in 0..200 {
+        weak.sync_aggregate.set_participates(index, false);
+    }
+    assert!(is_better_update(a, &weak, &config));
+    // Without the next committee it loses to one with it.
+    let mut no_committee = b.clone();
+    no_committee
+        .next_sync_committee_branch
+        .iter_mut()
+        .for_each(|n| *n = B256::ZERO);
+    assert!(is_better_update(a, &no_committee, &config));
+    // Without finality it loses to one with it; a relevant committee ranks before finality.
+    let mut no_finality = b.clone();
+    no_finality
+        .finality_branch
+        .iter_mut()
+        .for_each(|n| *n = B256::ZERO);
+    assert!(is_better_update(b, &no_finality, &config));
+    assert!(is_better_update(&no_finality, &no_committee, &config));
+    // Same participation: the older attested header wins, then the earlier signature.
+    let mut later = b.clone();
+    later.attested_header.beacon.slot += 1;
+    assert!(is_better_update(b, &later, &config));
+    let mut later_signature = b.clone();
+    later_signature.signature_slot += 1;
+    assert!(is_better_update(b, &later_signature, &config));
+}
+
+#[test]
+fn force_update_after_the_timeout() {
+    let data = Mainnet::load();
+    let mut client = data.client_after_first_update();
+    let second = &data.updates[1];
+    client
+        .process_update(second, second.signature_slot, UpdatePolicy::Spec)
+        .unwrap();
+    let finalized_slot = client.finalized().slot;
+    assert!(client.best_valid_update().is_none());
+    // Nothing to force yet.
+    assert_eq!(client.force_update(finalized_slot + 10_000).unwrap(), None);
+
+    // A replay of the same update is valid, does not finalize, and is kept as the best update.
+    let outcome = client
+        .process_update(second, second.signature_slot, UpdatePolicy::Spec)
+        .unwrap();
+    assert!(outcome.stored_as_best && !outcome.finalized_advanced);
+    assert_eq!(client.best_valid_update(), Some(second));
+
+    // Not before UPDATE_TIMEOUT (8192 slots) has passed.
+    assert_eq!(client.force_update(finalized_slot + 8192).unwrap(), None);
+    assert!(client.best_valid_update().is_some());
+    // Then its finalized header is not newer than the store's, so its attested header is taken.
+    let outcome = client.force_update(finalized_slot + 8193).unwrap().unwrap();
+    assert!(outcome.finalized_advanced && !outcome.sync_committee_rotated);
+    assert_eq!(client.finalized().slot, second.attested_header.beacon.slot);
+    assert_eq!(
+        client.finalized().beacon_root,
+        second.attested_header.beacon.hash_tree_root()
+    );
+    assert!(client.best_valid_update().is_none());
+    assert_eq!(client.store_period(), 863);
 }
