@@ -11,7 +11,7 @@ pub mod opts;
 pub mod output;
 pub mod scenario;
 
-use opts::{AgentCommand, Command, ConfigCommand, Opts, ScenarioCommand};
+use opts::{AgentCommand, Command, ConfigCommand, LightClientCommand, Opts, ScenarioCommand};
 
 /// Runs a parsed command line.
 pub async fn run(opts: Opts) -> eyre::Result<()> {
@@ -31,6 +31,9 @@ pub async fn run(opts: Opts) -> eyre::Result<()> {
             command: AgentCommand::Run(args),
         } => cmd::agent::run(cmd::agent::Agent::Relayer, args, &global).await,
         Command::Deploy(args) => cmd::deploy::run(args, &global).await,
+        Command::LightClient {
+            command: LightClientCommand::Verify(args),
+        } => cmd::light_client::verify(args, &global),
         Command::Scenario {
             command: ScenarioCommand::List,
         } => cmd::scenario::list(&global),

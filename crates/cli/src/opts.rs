@@ -69,6 +69,13 @@ pub enum Command {
         #[command(subcommand)]
         command: ScenarioCommand,
     },
+    /// Ethereum light client: check recorded beacon-chain data with Courier's Rust light client.
+    #[command(name = "light-client")]
+    LightClient {
+        /// The light-client command.
+        #[command(subcommand)]
+        command: LightClientCommand,
+    },
     /// Configuration files.
     Config {
         /// The config command.
@@ -205,4 +212,58 @@ pub struct ScenarioRunArgs {
     /// removed.
     #[arg(long)]
     pub keep_state: bool,
+}
+
+/// `courier light-client …`.
+#[derive(Debug, Subcommand)]
+pub enum LightClientCommand {
+    /// Apply a bootstrap and updates, printing the finalized and optimistic headers after each;
+    /// fails naming the first update refused (or the first `steps.yaml` check that differs).
+    Verify(LightClientVerifyArgs),
+}
+
+/// The preset of a beacon chain.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LightClientPreset {
+    /// 512-member sync committees, 8192-slot periods (Ethereum mainnet and its testnets).
+    Mainnet,
+    /// 32-member sync committees, 64-slot periods (spec tests, small devnets).
+    Minimal,
+}
+
+/// `courier light-client verify`.
+#[derive(Debug, Clone, Args)]
+pub struct LightClientVerifyArgs {
+    /// A consensus-spec `light_client/sync` test directory (meta.yaml, config.yaml,
+    /// bootstrap.ssz_snappy, update_*.ssz_snappy, steps.yaml).
+    #[arg(conflicts_with_all = ["bootstrap", "updates"])]
+    pub dir: Option<PathBuf>,
+    /// A bootstrap in the beacon API's JSON (`/eth/v1/beacon/light_client/bootstrap/{root}`).
+    #[arg(long, requires = "updates")]
+    pub bootstrap: Option<PathBuf>,
+    /// A list of updates in the beacon API's JSON (`/eth/v1/beacon/light_client/updates`).
+    #[arg(long, requires = "bootstrap")]
+    pub updates: Option<PathBuf>,
+    /// The preset of the JSON data's chain.
+    #[arg(long, value_enum, default_value = "mainnet")]
+    pub preset: LightClientPreset,
+    /// The chain's consensus-spec `config.yaml` (fork versions and epochs); without it, `mainnet`
+    /// means Ethereum mainnet.
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+    /// The chain's genesis validators root (with --config; overrides mainnet's).
+    #[arg(long, value_parser = crate::cmd::light_client::parse_b256)]
+    pub genesis_validators_root: Option<B256>,
+    /// The block root the bootstrap must have (obtained out of band); without it the bootstrap's
+    /// own root is trusted, and a note says so.
+    #[arg(long, value_parser = crate::cmd::light_client::parse_b256)]
+    pub trusted_root: Option<B256>,
+    /// The slot the light client believes it is for every JSON update (default: each update's
+    /// signature slot, the earliest moment it can be applied).
+    #[arg(long)]
+    pub current_slot: Option<u64>,
+    /// Refuse finality updates signed by fewer than two thirds of the committee, as an on-chain
+    /// verifier does (the spec itself accepts them as non-finalizing).
+    #[arg(long)]
+    pub strict: bool,
 }

@@ -12,7 +12,8 @@
 //! - [`bls`], [`merkle`], [`ssz`]: signature verification, signing roots, Merkle branches, and the
 //!   helpers an on-chain verifier's fixtures need (pubkey branches, EIP-2537 point encodings).
 //!
-//! No IO and no clock: callers fetch data and pass the current slot.
+//! No IO and no clock (except [`spec_test`], which reads a consensus-spec test directory): callers
+//! fetch data and pass the current slot.
 
 pub mod bls;
 pub mod client;
@@ -20,6 +21,7 @@ pub mod config;
 pub mod error;
 pub mod json;
 pub mod merkle;
+pub mod spec_test;
 pub mod ssz;
 pub mod types;
 

@@ -4,6 +4,7 @@ pub mod agent;
 pub mod config;
 pub mod deploy;
 pub mod devnet;
+pub mod light_client;
 pub mod messages;
 pub mod scenario;
 pub mod send;

@@ -3,6 +3,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod light_client;
 mod processes;
 mod scenarios;
 

@@ -5,7 +5,9 @@ use courier_lightclient::{
     Error, Fork, HeaderSummary, LightClient, UpdatePolicy, merkle, types::LightClientLayout,
 };
 
-use crate::util::{HeaderCheck, SpecCase, Step, digest};
+use courier_lightclient::spec_test::{SpecHeaderCheck as HeaderCheck, SpecStep as Step};
+
+use crate::util::SpecCase;
 
 fn assert_header(what: &str, step: usize, got: HeaderSummary, want: &HeaderCheck) {
     assert_eq!(got.slot, want.slot, "step {step}: {what} slot");
@@ -28,13 +30,13 @@ fn spec_config_and_digests() {
     // validators root; ours must agree.
     assert_eq!(
         case.config
-            .fork_for_digest(digest(&case.meta.bootstrap_fork_digest))
+            .fork_for_digest(case.meta.bootstrap_fork_digest)
             .unwrap(),
         Fork::Electra
     );
     assert_eq!(
         case.config.fork_digest(Fork::Electra),
-        digest(&case.meta.store_fork_digest)
+        case.meta.store_fork_digest
     );
     let layout = LightClientLayout::for_fork(Fork::Electra).unwrap();
     assert_eq!(
@@ -96,7 +98,7 @@ fn spec_steps_all_pass() {
     let case = SpecCase::load();
     let mut client = case.client();
     let (mut processed, mut forced) = (0, 0);
-    for (index, step) in case.steps.iter().enumerate() {
+    for (index, step) in case.steps().iter().enumerate() {
         let checks = match step {
             Step::ProcessUpdate {
                 update_fork_digest,
@@ -104,7 +106,7 @@ fn spec_steps_all_pass() {
                 current_slot,
                 checks,
             } => {
-                let update = case.update(update, update_fork_digest);
+                let update = case.update(update, *update_fork_digest);
                 client
                     .process_update(&update, *current_slot, UpdatePolicy::Spec)
                     .unwrap_or_else(|e| panic!("step {index}: {e}"));
@@ -148,11 +150,11 @@ fn spec_tampered_electra_branches_are_refused() {
         update,
         current_slot,
         ..
-    } = &case.steps[0]
+    } = &case.steps()[0]
     else {
         panic!("the first step processes an update");
     };
-    let update = case.update(update, update_fork_digest);
+    let update = case.update(update, *update_fork_digest);
     let attested_slot = update.attested_header.beacon.slot;
     let client = case.client();
 
@@ -198,7 +200,7 @@ fn spec_tampered_electra_branches_are_refused() {
     bad.sync_aggregate.sync_committee_signature = case
         .update(
             "update_0x6ad1512a26e6b430d9916050f6bee1fde680c1fd1057f5d82a9695f7ba05b1ab_sf",
-            update_fork_digest,
+            *update_fork_digest,
         )
         .sync_aggregate
         .sync_committee_signature;
