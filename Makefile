@@ -52,8 +52,9 @@ check-artifacts: tools ## Fail when crates/bindings/artifacts differ from a fres
 	  echo "crates/bindings/artifacts is stale: run 'make artifacts' and commit the result" >&2; exit 1; \
 	fi
 
-vectors: ## Regenerate the shared test vectors in vectors/.
+vectors: ## Regenerate the shared test vectors in vectors/ and the light-client contract fixtures.
 	cargo run --locked -q -p courier-core --bin courier-vectors -- vectors
+	COURIER_WRITE_FIXTURES=1 cargo test --locked -q -p courier-lightclient --test it onchain::the_committed_onchain_fixture_is_current
 
 bench: tools ## Print the benchmark figures (name=value), with ratios against the in-run baseline.
 	cd contracts && FOUNDRY_PROFILE=gas $(FORGE) test >/dev/null

@@ -96,6 +96,20 @@ pub fn pubkey_eip2537(pubkey: &BlsPubkey) -> Result<[u8; 128]> {
     Ok(out)
 }
 
+/// A signature (a G2 point) as EIP-2537 encodes it: `x.c0, x.c1, y.c0, y.c1`, each left-padded
+/// from 48 to 64 bytes (256 bytes in all). blst's uncompressed serialization (the ZCash format)
+/// writes each Fp2 coordinate `c1` first; EIP-2537 wants `c0` first.
+pub fn signature_eip2537(signature: &BlsSignature) -> Result<[u8; 256]> {
+    let point =
+        Signature::uncompress(signature.as_slice()).map_err(|_| Error::MalformedSignature)?;
+    let raw = point.serialize(); // x.c1 | x.c0 | y.c1 | y.c0, 48 bytes each
+    let mut out = [0u8; 256];
+    for (slot, source) in [1usize, 0, 3, 2].into_iter().enumerate() {
+        out[slot * 64 + 16..(slot + 1) * 64].copy_from_slice(&raw[source * 48..(source + 1) * 48]);
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]

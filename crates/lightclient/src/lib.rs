@@ -21,6 +21,7 @@ pub mod config;
 pub mod error;
 pub mod json;
 pub mod merkle;
+pub mod onchain;
 pub mod spec_test;
 pub mod ssz;
 pub mod types;

@@ -178,8 +178,35 @@ impl ExecutionPayloadHeader {
     /// `MAX_EXTRA_DATA_BYTES`.
     pub const MAX_EXTRA_DATA_BYTES: usize = 32;
 
+    /// Field index of `state_root`.
+    pub const STATE_ROOT_FIELD: usize = 2;
+    /// Field index of `block_number`.
+    pub const BLOCK_NUMBER_FIELD: usize = 6;
+
     /// `hash_tree_root` in the given layout (the blob-gas fields count only in Deneb's).
     pub fn hash_tree_root(&self, layout: ExecutionLayout) -> B256 {
+        let fields = self.field_roots(layout);
+        merkleize(&fields, fields.len())
+    }
+
+    /// Depth of the container's tree in the given layout (15 fields: 4; 17 fields: 5).
+    pub fn tree_depth(layout: ExecutionLayout) -> usize {
+        match layout {
+            ExecutionLayout::Capella => 4,
+            ExecutionLayout::Deneb => 5,
+        }
+    }
+
+    /// The branch of field `field` (e.g. [`Self::STATE_ROOT_FIELD`]) in the container's tree, leaf
+    /// level first: with the header's `execution_branch` after it, a branch from the field's
+    /// value to the beacon block's body root, which lets a verifier learn one field without
+    /// hashing the whole header. `None` for a field index the layout does not have.
+    pub fn field_branch(&self, layout: ExecutionLayout, field: usize) -> Option<Vec<B256>> {
+        crate::merkle::build_branch(&self.field_roots(layout), Self::tree_depth(layout), field)
+    }
+
+    /// The `hash_tree_root` of each field, in order: the container's leaves.
+    pub fn field_roots(&self, layout: ExecutionLayout) -> Vec<B256> {
         let mut fields = vec![
             self.parent_hash,
             bytes_root(self.fee_recipient.as_slice()),
@@ -201,7 +228,7 @@ impl ExecutionPayloadHeader {
             fields.push(u64_root(self.blob_gas_used));
             fields.push(u64_root(self.excess_blob_gas));
         }
-        merkleize(&fields, fields.len())
+        fields
     }
 
     /// Decodes the SSZ encoding of the given layout.

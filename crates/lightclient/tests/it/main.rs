@@ -11,6 +11,7 @@
 
 mod fixtures;
 mod mainnet;
+mod onchain;
 mod spec;
 mod tamper;
 mod util;
