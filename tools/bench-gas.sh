@@ -17,12 +17,16 @@ declare -A target=(
   [process.committee.3of5.single.32B]=87000
   [process.committee.13of19.single.32B]=0
   [process.committee.13of19.batch100.per_message.32B]=30000
+  [lightclient.update.512]=500000
+  [lightclient.update.512.two_non_signers]=500000
 )
 figures=(
   dispatch.32B
   process.committee.3of5.single.32B
   process.committee.13of19.single.32B
   process.committee.13of19.batch100.per_message.32B
+  lightclient.update.512
+  lightclient.update.512.two_non_signers
 )
 for name in "${figures[@]}"; do
   v="${value[$name]:-}"

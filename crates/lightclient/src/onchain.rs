@@ -151,6 +151,8 @@ pub struct OnchainNextCommittee {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct OnchainUpdate {
+    /// The committee of the signature's period (the contract keeps only its hash).
+    pub signers: OnchainCommittee,
     /// The header the committee signed.
     pub attested: OnchainHeader,
     /// The finalized header it proves.
@@ -219,6 +221,7 @@ impl OnchainUpdate {
         let signature = &update.sync_aggregate.sync_committee_signature;
         let signature_fork: Fork = config.fork_at_slot(update.signature_slot.saturating_sub(1));
         Ok(Self {
+            signers: OnchainCommittee::of(signers)?,
             attested: OnchainHeader::of(&update.attested_header),
             finalized: OnchainHeader::of(&update.finalized_header),
             finality_branch: update.finality_branch.clone(),
