@@ -1,0 +1,175 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
+pragma solidity 0.8.30;
+
+import {Test} from "forge-std/Test.sol";
+
+import {VerifierKind} from "../src/interfaces/IVerifier.sol";
+import {MerklePatricia} from "../src/libs/MerklePatricia.sol";
+import {Message} from "../src/libs/Message.sol";
+import {LightClientVerifier, IStateRootSource} from "../src/verifiers/LightClientVerifier.sol";
+import {RootCacheVerifier} from "../src/verifiers/RootCacheVerifier.sol";
+import {TreeBuilder} from "./utils/TreeBuilder.sol";
+
+/// @notice A light client that finalized the blocks a test says (the real one is tested on mainnet
+/// data in EthereumLightClient.t.sol; here only its answer matters).
+contract StaticStateRoots is IStateRootSource {
+    mapping(uint256 => bytes32) public executionStateRoot;
+
+    function set(uint256 blockNumber, bytes32 root) external {
+        executionStateRoot[blockNumber] = root;
+    }
+}
+
+contract MessageEncoder {
+    function encode(
+        uint32 nonce,
+        uint64 origin,
+        bytes32 sender,
+        uint64 destination,
+        bytes32 recipient,
+        bytes calldata body
+    ) external pure returns (bytes memory) {
+        return Message.encode(nonce, origin, sender, destination, recipient, body);
+    }
+}
+
+/// @notice On a real `eth_getProof` of a Mailbox's committedRoot slot (fixtures/lightclient/
+/// mailbox-proof.json, from anvil by gen-mailbox-proof.sh): three messages dispatched, then
+/// commitRoot().
+contract LightClientVerifierTest is Test {
+    uint64 internal constant ORIGIN = 31_337;
+    string internal fixture;
+    LightClientVerifier internal verifier;
+    StaticStateRoots internal client;
+    bytes[] internal messages;
+    bytes32[] internal ids;
+    uint64 internal blockNumber;
+    bytes32 internal root;
+
+    function setUp() public {
+        fixture = vm.readFile(string.concat(vm.projectRoot(), "/test/fixtures/lightclient/mailbox-proof.json"));
+        blockNumber = uint64(vm.parseJsonUint(fixture, ".block"));
+        root = vm.parseJsonBytes32(fixture, ".committedRoot");
+        client = new StaticStateRoots();
+        client.set(blockNumber, vm.parseJsonBytes32(fixture, ".stateRoot"));
+        verifier = new LightClientVerifier(address(this));
+        verifier.setRoute(ORIGIN, client, vm.parseJsonAddress(fixture, ".mailbox"));
+        // The three messages gen-mailbox-proof.sh dispatched.
+        MessageEncoder enc = new MessageEncoder();
+        bytes32 sender = bytes32(uint256(uint160(0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266)));
+        for (uint32 i; i < 3; ++i) {
+            bytes memory m = enc.encode(i, ORIGIN, sender, 31_338, bytes32(uint256(0xbeef)), abi.encode(uint256(i + 1)));
+            messages.push(m);
+            ids.push(keccak256(m));
+        }
+    }
+
+    function _proofs() internal view returns (bytes memory) {
+        return
+            abi.encode(
+                vm.parseJsonBytesArray(fixture, ".accountProof"), vm.parseJsonBytesArray(fixture, ".storageProof")
+            );
+    }
+
+    function _indices(uint256 n) internal pure returns (uint256[] memory indices) {
+        indices = new uint256[](n);
+        for (uint256 i; i < n; ++i) {
+            indices[i] = i;
+        }
+    }
+
+    function _proof(bytes32 claimed, uint64 at, bytes memory proofs, uint256 n) internal view returns (bytes memory) {
+        bytes32[] memory leaves = ids;
+        return bytes.concat(
+            bytes1(0x03),
+            claimed,
+            bytes8(at),
+            bytes4(uint32(proofs.length)),
+            proofs,
+            TreeBuilder.multiproof(leaves, _indices(n))
+        );
+    }
+
+    function test_theFixturesMessagesMakeTheCommittedRoot() public view {
+        bytes32[] memory leaves = ids;
+        assertEq(TreeBuilder.root(leaves), root, "the Mailbox committed the root of these three ids");
+        assertEq(vm.parseJsonBytes32(fixture, ".storageValue"), root);
+        assertEq(uint8(verifier.kind()), uint8(VerifierKind.LightClient));
+    }
+
+    function test_acceptsTheProvenRootAndDeliversABatch() public {
+        bytes memory proof = _proof(root, blockNumber, _proofs(), 3);
+        assertTrue(verifier.verifyBatch(proof, messages));
+        assertTrue(verifier.acceptedRoot(ORIGIN, root));
+        // Later messages under the same root: mode 0x00 against the cache.
+        bytes32[] memory leaves = ids;
+        uint256[] memory one = new uint256[](1);
+        one[0] = 1;
+        bytes memory cached = bytes.concat(bytes1(0x00), root, TreeBuilder.multiproof(leaves, one));
+        assertTrue(verifier.verify(cached, messages[1]));
+    }
+
+    function test_refusesARootTheSlotDoesNotHold() public {
+        bytes32 other = keccak256("another root");
+        bytes memory proof = _proof(other, blockNumber, _proofs(), 3);
+        vm.expectRevert(abi.encodeWithSelector(LightClientVerifier.CommittedRootMismatch.selector, other, root));
+        verifier.verifyBatch(proof, messages);
+    }
+
+    function test_refusesAStateRootTheClientDoesNotHold() public {
+        bytes memory proof = _proof(root, blockNumber + 1, _proofs(), 3);
+        vm.expectRevert(abi.encodeWithSelector(LightClientVerifier.StateRootUnknown.selector, ORIGIN, blockNumber + 1));
+        verifier.verifyBatch(proof, messages);
+        // The client holds another state root for the block: the account proof no longer leads there.
+        client.set(blockNumber, keccak256("not this state"));
+        proof = _proof(root, blockNumber, _proofs(), 3);
+        vm.expectRevert(MerklePatricia.RootMismatch.selector);
+        verifier.verifyBatch(proof, messages);
+    }
+
+    function test_refusesATamperedStorageProof() public {
+        bytes[] memory storageProof = vm.parseJsonBytesArray(fixture, ".storageProof");
+        bytes memory last = storageProof[storageProof.length - 1];
+        last[last.length - 1] = bytes1(uint8(last[last.length - 1]) ^ 1);
+        bytes memory proofs = abi.encode(vm.parseJsonBytesArray(fixture, ".accountProof"), storageProof);
+        vm.expectRevert(abi.encodeWithSelector(MerklePatricia.NodeHashMismatch.selector, storageProof.length - 1));
+        verifier.verifyBatch(_proof(root, blockNumber, proofs, 3), messages);
+    }
+
+    function test_refusesAnotherMailboxAndUnknownOrigins() public {
+        verifier.setRoute(ORIGIN, client, address(0xdead));
+        // The Mailbox's proof does not lead to another account: the walk leaves it at the second node.
+        vm.expectRevert(abi.encodeWithSelector(MerklePatricia.NodeHashMismatch.selector, 1));
+        verifier.verifyBatch(_proof(root, blockNumber, _proofs(), 3), messages);
+
+        LightClientVerifier fresh = new LightClientVerifier(address(this));
+        vm.expectRevert(abi.encodeWithSelector(LightClientVerifier.NoRoute.selector, ORIGIN));
+        fresh.verifyBatch(_proof(root, blockNumber, _proofs(), 3), messages);
+    }
+
+    function test_refusesMessagesNotUnderTheRoot() public {
+        bytes[] memory forged = new bytes[](1);
+        forged[0] = bytes.concat(messages[0], "x");
+        bytes32[] memory leaves = ids;
+        uint256[] memory one = new uint256[](1);
+        bytes memory proof = bytes.concat(
+            bytes1(0x03),
+            root,
+            bytes8(blockNumber),
+            bytes4(uint32(_proofs().length)),
+            _proofs(),
+            TreeBuilder.multiproof(leaves, one)
+        );
+        vm.expectRevert();
+        verifier.verifyBatch(proof, forged);
+        assertFalse(verifier.acceptedRoot(ORIGIN, root), "nothing accepted by a reverted call");
+    }
+
+    function test_onlyTheOwnerSetsRoutes() public {
+        vm.prank(address(0xbad));
+        vm.expectRevert();
+        verifier.setRoute(ORIGIN, client, address(1));
+        vm.expectRevert(LightClientVerifier.InvalidRoute.selector);
+        verifier.setRoute(ORIGIN, IStateRootSource(address(0)), address(1));
+    }
+}
