@@ -19,6 +19,8 @@ declare -A target=(
   [process.committee.13of19.batch100.per_message.32B]=30000
   [lightclient.update.512]=500000
   [lightclient.update.512.two_non_signers]=500000
+  [lightclient.accept_root]=250000
+  [process.lightclient.batch100.per_message.32B]=0
 )
 figures=(
   dispatch.32B
@@ -27,6 +29,8 @@ figures=(
   process.committee.13of19.batch100.per_message.32B
   lightclient.update.512
   lightclient.update.512.two_non_signers
+  lightclient.accept_root
+  process.lightclient.batch100.per_message.32B
 )
 for name in "${figures[@]}"; do
   v="${value[$name]:-}"
@@ -43,3 +47,12 @@ for name in "${figures[@]}"; do
     if (( v <= t )); then echo "gas.$name.meets_target=true"; else echo "gas.$name.meets_target=false"; fi
   fi
 done
+
+# The light-client batch against the committee's: within 10% is the target.
+lc="${value[process.lightclient.batch100.per_message.32B]}"
+cm="${value[process.committee.13of19.batch100.per_message.32B]}"
+awk -v l="$lc" -v c="$cm" 'BEGIN {
+  r = l / c
+  printf "gas.process.lightclient.batch100.per_message.32B.ratio_vs_committee=%.3f\n", r
+  printf "gas.process.lightclient.batch100.per_message.32B.meets_target=%s\n", (r <= 1.10 ? "true" : "false")
+}'

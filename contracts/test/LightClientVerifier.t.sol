@@ -9,6 +9,8 @@ import {Message} from "../src/libs/Message.sol";
 import {LightClientVerifier, IStateRootSource} from "../src/verifiers/LightClientVerifier.sol";
 import {RootCacheVerifier} from "../src/verifiers/RootCacheVerifier.sol";
 import {TreeBuilder} from "./utils/TreeBuilder.sol";
+import {NoopRecipient} from "./utils/Fixture.sol";
+import {Mailbox} from "../src/Mailbox.sol";
 
 /// @notice A light client that finalized the blocks a test says (the real one is tested on mainnet
 /// data in EthereumLightClient.t.sol; here only its answer matters).
@@ -34,10 +36,11 @@ contract MessageEncoder {
 }
 
 /// @notice On a real `eth_getProof` of a Mailbox's committedRoot slot (fixtures/lightclient/
-/// mailbox-proof.json, from anvil by gen-mailbox-proof.sh): three messages dispatched, then
+/// mailbox-proof.json, from anvil by gen-mailbox-proof.sh): 100 messages dispatched, then
 /// commitRoot().
 contract LightClientVerifierTest is Test {
     uint64 internal constant ORIGIN = 31_337;
+    uint32 internal constant N = 100;
     string internal fixture;
     LightClientVerifier internal verifier;
     StaticStateRoots internal client;
@@ -54,10 +57,10 @@ contract LightClientVerifierTest is Test {
         client.set(blockNumber, vm.parseJsonBytes32(fixture, ".stateRoot"));
         verifier = new LightClientVerifier(address(this));
         verifier.setRoute(ORIGIN, client, vm.parseJsonAddress(fixture, ".mailbox"));
-        // The three messages gen-mailbox-proof.sh dispatched.
+        // The messages gen-mailbox-proof.sh dispatched.
         MessageEncoder enc = new MessageEncoder();
         bytes32 sender = bytes32(uint256(uint160(0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266)));
-        for (uint32 i; i < 3; ++i) {
+        for (uint32 i; i < N; ++i) {
             bytes memory m = enc.encode(i, ORIGIN, sender, 31_338, bytes32(uint256(0xbeef)), abi.encode(uint256(i + 1)));
             messages.push(m);
             ids.push(keccak256(m));
@@ -92,13 +95,13 @@ contract LightClientVerifierTest is Test {
 
     function test_theFixturesMessagesMakeTheCommittedRoot() public view {
         bytes32[] memory leaves = ids;
-        assertEq(TreeBuilder.root(leaves), root, "the Mailbox committed the root of these three ids");
+        assertEq(TreeBuilder.root(leaves), root, "the Mailbox committed the root of these 100 ids");
         assertEq(vm.parseJsonBytes32(fixture, ".storageValue"), root);
         assertEq(uint8(verifier.kind()), uint8(VerifierKind.LightClient));
     }
 
     function test_acceptsTheProvenRootAndDeliversABatch() public {
-        bytes memory proof = _proof(root, blockNumber, _proofs(), 3);
+        bytes memory proof = _proof(root, blockNumber, _proofs(), N);
         assertTrue(verifier.verifyBatch(proof, messages));
         assertTrue(verifier.acceptedRoot(ORIGIN, root));
         // Later messages under the same root: mode 0x00 against the cache.
@@ -111,18 +114,18 @@ contract LightClientVerifierTest is Test {
 
     function test_refusesARootTheSlotDoesNotHold() public {
         bytes32 other = keccak256("another root");
-        bytes memory proof = _proof(other, blockNumber, _proofs(), 3);
+        bytes memory proof = _proof(other, blockNumber, _proofs(), N);
         vm.expectRevert(abi.encodeWithSelector(LightClientVerifier.CommittedRootMismatch.selector, other, root));
         verifier.verifyBatch(proof, messages);
     }
 
     function test_refusesAStateRootTheClientDoesNotHold() public {
-        bytes memory proof = _proof(root, blockNumber + 1, _proofs(), 3);
+        bytes memory proof = _proof(root, blockNumber + 1, _proofs(), N);
         vm.expectRevert(abi.encodeWithSelector(LightClientVerifier.StateRootUnknown.selector, ORIGIN, blockNumber + 1));
         verifier.verifyBatch(proof, messages);
         // The client holds another state root for the block: the account proof no longer leads there.
         client.set(blockNumber, keccak256("not this state"));
-        proof = _proof(root, blockNumber, _proofs(), 3);
+        proof = _proof(root, blockNumber, _proofs(), N);
         vm.expectRevert(MerklePatricia.RootMismatch.selector);
         verifier.verifyBatch(proof, messages);
     }
@@ -133,18 +136,18 @@ contract LightClientVerifierTest is Test {
         last[last.length - 1] = bytes1(uint8(last[last.length - 1]) ^ 1);
         bytes memory proofs = abi.encode(vm.parseJsonBytesArray(fixture, ".accountProof"), storageProof);
         vm.expectRevert(abi.encodeWithSelector(MerklePatricia.NodeHashMismatch.selector, storageProof.length - 1));
-        verifier.verifyBatch(_proof(root, blockNumber, proofs, 3), messages);
+        verifier.verifyBatch(_proof(root, blockNumber, proofs, N), messages);
     }
 
     function test_refusesAnotherMailboxAndUnknownOrigins() public {
         verifier.setRoute(ORIGIN, client, address(0xdead));
         // The Mailbox's proof does not lead to another account: the walk leaves it at the second node.
         vm.expectRevert(abi.encodeWithSelector(MerklePatricia.NodeHashMismatch.selector, 1));
-        verifier.verifyBatch(_proof(root, blockNumber, _proofs(), 3), messages);
+        verifier.verifyBatch(_proof(root, blockNumber, _proofs(), N), messages);
 
         LightClientVerifier fresh = new LightClientVerifier(address(this));
         vm.expectRevert(abi.encodeWithSelector(LightClientVerifier.NoRoute.selector, ORIGIN));
-        fresh.verifyBatch(_proof(root, blockNumber, _proofs(), 3), messages);
+        fresh.verifyBatch(_proof(root, blockNumber, _proofs(), N), messages);
     }
 
     function test_refusesMessagesNotUnderTheRoot() public {
@@ -171,5 +174,66 @@ contract LightClientVerifierTest is Test {
         verifier.setRoute(ORIGIN, client, address(1));
         vm.expectRevert(LightClientVerifier.InvalidRoute.selector);
         verifier.setRoute(ORIGIN, IStateRootSource(address(0)), address(1));
+    }
+}
+
+/// @notice `gas.lightclient.accept_root` and `gas.process.lightclient.batch100.per_message.32B` for
+/// `make bench`, on the anvil proof (a devnet-sized state trie: 3 account-proof nodes; Ethereum
+/// mainnet's are 8 to 9, so its proofs are longer).
+contract LightClientVerifierGasBenchmark is Test {
+    string internal constant GROUP = "gas";
+    uint64 internal constant ORIGIN = 31_337;
+    uint64 internal constant DEST = 31_338;
+
+    function _setup()
+        internal
+        returns (LightClientVerifier verifier, bytes[] memory messages, bytes memory head, bytes32[] memory ids)
+    {
+        string memory fixture =
+            vm.readFile(string.concat(vm.projectRoot(), "/test/fixtures/lightclient/mailbox-proof.json"));
+        uint64 blockNumber = uint64(vm.parseJsonUint(fixture, ".block"));
+        bytes32 root = vm.parseJsonBytes32(fixture, ".committedRoot");
+        StaticStateRoots client = new StaticStateRoots();
+        client.set(blockNumber, vm.parseJsonBytes32(fixture, ".stateRoot"));
+        verifier = new LightClientVerifier(address(this));
+        verifier.setRoute(ORIGIN, client, vm.parseJsonAddress(fixture, ".mailbox"));
+        MessageEncoder enc = new MessageEncoder();
+        bytes32 sender = bytes32(uint256(uint160(0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266)));
+        messages = new bytes[](100);
+        ids = new bytes32[](100);
+        for (uint32 i; i < 100; ++i) {
+            messages[i] = enc.encode(i, ORIGIN, sender, DEST, bytes32(uint256(0xbeef)), abi.encode(uint256(i + 1)));
+            ids[i] = keccak256(messages[i]);
+        }
+        bytes memory proofs = abi.encode(
+            vm.parseJsonBytesArray(fixture, ".accountProof"), vm.parseJsonBytesArray(fixture, ".storageProof")
+        );
+        head = bytes.concat(bytes1(0x03), root, bytes8(blockNumber), bytes4(uint32(proofs.length)), proofs);
+    }
+
+    function test_gas_lightclient() public {
+        (LightClientVerifier verifier, bytes[] memory messages, bytes memory head, bytes32[] memory ids) = _setup();
+        uint256[] memory one = new uint256[](1);
+        one[0] = 99;
+        bytes[] memory last = new bytes[](1);
+        last[0] = messages[99];
+        // Accepting the root: the storage proofs and one message's inclusion, no delivery.
+        LightClientVerifier fresh = new LightClientVerifier(address(this));
+        (IStateRootSource client, address mailbox) = verifier.routes(ORIGIN);
+        fresh.setRoute(ORIGIN, client, mailbox);
+        fresh.verifyBatch(bytes.concat(head, TreeBuilder.multiproof(ids, one)), last);
+        vm.snapshotGasLastCall(GROUP, "lightclient.accept_root");
+
+        // 100 deliveries in one transaction: the root accepted by storage proofs, then 100 proven.
+        Mailbox dest = new Mailbox(DEST, address(this), verifier);
+        vm.etch(address(0xbeef), address(new NoopRecipient()).code);
+        uint256[] memory all = new uint256[](100);
+        for (uint256 i; i < 100; ++i) {
+            all[i] = i;
+        }
+        uint256 done = dest.processBatch(bytes.concat(head, TreeBuilder.multiproof(ids, all)), messages);
+        uint256 total = vm.snapshotGasLastCall(GROUP, "process.lightclient.batch100.total.32B");
+        assertEq(done, 100);
+        vm.snapshotValue(GROUP, "process.lightclient.batch100.per_message.32B", total / 100);
     }
 }
