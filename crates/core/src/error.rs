@@ -209,6 +209,18 @@ pub enum Error {
         /// Number of nodes.
         nodes: usize,
     },
+    /// Storage proofs too large for the proof format's 4-byte length.
+    #[error("storage proofs of {bytes} bytes do not fit a proof")]
+    StorageProofTooLarge {
+        /// Their encoded size.
+        bytes: usize,
+    },
+    /// The storage-proof field of a mode-3 proof is not `abi.encode(bytes[], bytes[])`.
+    #[error("storage proofs at byte {offset} are not abi.encode(bytes[], bytes[])")]
+    MalformedStorageProofs {
+        /// Offset of the field in the proof.
+        offset: usize,
+    },
     /// An empty verifier proof (not even a mode byte).
     #[error("proof is empty: no mode byte")]
     EmptyProof,

@@ -29,6 +29,9 @@ pub const MODE_CACHED_ROOT: u8 = 0x00;
 pub const MODE_SIGNED_MESSAGE: u8 = 0x01;
 /// Mode byte: a committee-signed root (cached by the verifier) and messages proven against it.
 pub const MODE_SIGNED_ROOT: u8 = 0x02;
+/// Mode byte: a root proven by the origin Mailbox's account and `committedRoot` storage proofs
+/// against a light client's state root (cached by the verifier), and messages proven against it.
+pub const MODE_STORAGE_PROOF: u8 = 0x03;
 
 /// Most nodes a multiproof may carry (its count is a `uint16`).
 pub const MAX_MULTIPROOF_NODES: usize = u16::MAX as usize;
@@ -214,6 +217,22 @@ pub enum VerifierProof {
         /// Multiproof of the messages' ids against `root`.
         multiproof: Vec<B256>,
     },
+    /// `0x03`: `root` is what the origin Mailbox's `committedRoot` slot holds in execution block
+    /// `block_number`, by the account and storage proofs of `eth_getProof`, checked against the
+    /// state root a light client of the origin finalized for that block; the verifier caches
+    /// `root` and proves the messages against it.
+    StorageProof {
+        /// The committed root.
+        root: B256,
+        /// The origin execution block the proofs are for.
+        block_number: u64,
+        /// `accountProof` of `eth_getProof` for the origin Mailbox (RLP nodes, root first).
+        account_proof: Vec<Vec<u8>>,
+        /// The proof of the `committedRoot` slot (RLP nodes, root first).
+        storage_proof: Vec<Vec<u8>>,
+        /// Multiproof of the messages' ids against `root`.
+        multiproof: Vec<B256>,
+    },
 }
 
 impl VerifierProof {
@@ -289,6 +308,7 @@ impl VerifierProof {
             Self::CachedRoot { .. } => MODE_CACHED_ROOT,
             Self::SignedMessage { .. } => MODE_SIGNED_MESSAGE,
             Self::SignedRoot { .. } => MODE_SIGNED_ROOT,
+            Self::StorageProof { .. } => MODE_STORAGE_PROOF,
         }
     }
 
@@ -297,7 +317,8 @@ impl VerifierProof {
         match self {
             Self::CachedRoot { root, .. }
             | Self::SignedMessage { root, .. }
-            | Self::SignedRoot { root, .. } => *root,
+            | Self::SignedRoot { root, .. }
+            | Self::StorageProof { root, .. } => *root,
         }
     }
 
@@ -331,6 +352,23 @@ impl VerifierProof {
                 out.extend_from_slice(message_id.as_slice());
                 out.extend_from_slice(&committee.encode());
                 signatures.encode_into(&mut out);
+                encode_multiproof(&mut out, multiproof)?;
+            }
+            Self::StorageProof {
+                root,
+                block_number,
+                account_proof,
+                storage_proof,
+                multiproof,
+            } => {
+                out.extend_from_slice(root.as_slice());
+                out.extend_from_slice(&block_number.to_be_bytes());
+                let proofs = abi_encode_two_byte_arrays(account_proof, storage_proof);
+                let len = u32::try_from(proofs.len()).map_err(|_| Error::StorageProofTooLarge {
+                    bytes: proofs.len(),
+                })?;
+                out.extend_from_slice(&len.to_be_bytes());
+                out.extend_from_slice(&proofs);
                 encode_multiproof(&mut out, multiproof)?;
             }
         }
@@ -374,6 +412,23 @@ impl VerifierProof {
                     message_id,
                     committee,
                     signatures,
+                    multiproof,
+                }
+            }
+            MODE_STORAGE_PROOF => {
+                let root = reader.word("root")?;
+                let block_number = u64::from_be_bytes(reader.array("block number")?);
+                let len = u32::from_be_bytes(reader.array("storage proofs length")?) as usize;
+                let at = reader.offset;
+                let encoded = reader.take(len, "storage proofs")?;
+                let (account_proof, storage_proof) = abi_decode_two_byte_arrays(encoded)
+                    .ok_or(Error::MalformedStorageProofs { offset: at })?;
+                let multiproof = reader.multiproof()?;
+                Self::StorageProof {
+                    root,
+                    block_number,
+                    account_proof,
+                    storage_proof,
                     multiproof,
                 }
             }
@@ -476,6 +531,12 @@ impl VerifierProof {
                 signatures.verify(carried, &checkpoint)?;
                 check_root(*root, multiproof_root(&leaves, multiproof)?)?;
             }
+            // A committee verifier refuses it, as the contract does.
+            Self::StorageProof { .. } => {
+                return Err(Error::UnknownProofMode {
+                    mode: MODE_STORAGE_PROOF,
+                });
+            }
         }
         Ok(self.root())
     }
@@ -512,6 +573,60 @@ fn mismatch<T: PartialEq + std::fmt::Display>(
         });
     }
     Ok(())
+}
+
+/// `abi.encode(bytes[] a, bytes[] b)` (Solidity's head/tail layout).
+fn abi_encode_two_byte_arrays(a: &[Vec<u8>], b: &[Vec<u8>]) -> Vec<u8> {
+    fn word(out: &mut Vec<u8>, v: usize) {
+        out.extend_from_slice(&[0u8; 24]);
+        out.extend_from_slice(&(v as u64).to_be_bytes());
+    }
+    fn array(items: &[Vec<u8>]) -> Vec<u8> {
+        let mut out = Vec::new();
+        word(&mut out, items.len());
+        let mut offset = items.len() * 32;
+        for item in items {
+            word(&mut out, offset);
+            offset += 32 + item.len().div_ceil(32) * 32;
+        }
+        for item in items {
+            word(&mut out, item.len());
+            out.extend_from_slice(item);
+            out.resize(out.len() + (32 - item.len() % 32) % 32, 0);
+        }
+        out
+    }
+    let (ea, eb) = (array(a), array(b));
+    let mut out = Vec::with_capacity(64 + ea.len() + eb.len());
+    word(&mut out, 64);
+    word(&mut out, 64 + ea.len());
+    out.extend_from_slice(&ea);
+    out.extend_from_slice(&eb);
+    out
+}
+
+/// The inverse of [`abi_encode_two_byte_arrays`]; `None` when the bytes are not such an encoding.
+fn abi_decode_two_byte_arrays(data: &[u8]) -> Option<(Vec<Vec<u8>>, Vec<Vec<u8>>)> {
+    fn word(data: &[u8], at: usize) -> Option<usize> {
+        let w = data.get(at..at.checked_add(32)?)?;
+        if w[..24].iter().any(|b| *b != 0) {
+            return None;
+        }
+        usize::try_from(u64::from_be_bytes(w[24..].try_into().ok()?)).ok()
+    }
+    fn array(data: &[u8], start: usize) -> Option<Vec<Vec<u8>>> {
+        let n = word(data, start)?;
+        let base = start.checked_add(32)?;
+        (0..n)
+            .map(|i| {
+                let at = base.checked_add(word(data, base.checked_add(i.checked_mul(32)?)?)?)?;
+                let len = word(data, at)?;
+                let from = at.checked_add(32)?;
+                data.get(from..from.checked_add(len)?).map(<[u8]>::to_vec)
+            })
+            .collect()
+    }
+    Some((array(data, word(data, 0)?)?, array(data, word(data, 32)?)?))
 }
 
 fn encode_multiproof(out: &mut Vec<u8>, nodes: &[B256]) -> Result<()> {
@@ -1072,8 +1187,8 @@ mod tests {
             .unwrap();
         assert_eq!(VerifierProof::decode(&[]).unwrap_err(), Error::EmptyProof);
         assert_eq!(
-            VerifierProof::decode(&[3]).unwrap_err(),
-            Error::UnknownProofMode { mode: 3 }
+            VerifierProof::decode(&[4]).unwrap_err(),
+            Error::UnknownProofMode { mode: 4 }
         );
         for len in 1..proof.len() {
             let err = VerifierProof::decode(&proof[..len]).unwrap_err();
@@ -1147,5 +1262,53 @@ mod tests {
             proof.encode().unwrap_err(),
             Error::MultiproofTooLarge { nodes: 65_536 }
         );
+    }
+
+    #[test]
+    fn storage_proofs_round_trip_with_solidity_abi_encoding() {
+        use alloy_sol_types::SolValue;
+        let account_proof = vec![vec![0xf8; 532], vec![0xe2, 0x01], Vec::new()];
+        let storage_proof = vec![vec![0xab; 33], vec![7; 64]];
+        let proof = VerifierProof::StorageProof {
+            root: B256::repeat_byte(0x11),
+            block_number: 17_917_816,
+            account_proof: account_proof.clone(),
+            storage_proof: storage_proof.clone(),
+            multiproof: vec![B256::repeat_byte(0x22); 3],
+        };
+        let bytes = proof.encode().unwrap();
+        // 0x03 ‖ root ‖ block ‖ length ‖ abi.encode(bytes[], bytes[]) ‖ multiproof
+        let abi = (
+            account_proof
+                .iter()
+                .map(|b| alloy_primitives::Bytes::from(b.clone()))
+                .collect::<Vec<_>>(),
+            storage_proof
+                .iter()
+                .map(|b| alloy_primitives::Bytes::from(b.clone()))
+                .collect::<Vec<_>>(),
+        )
+            .abi_encode_params();
+        assert_eq!(bytes[0], MODE_STORAGE_PROOF);
+        assert_eq!(&bytes[33..41], &17_917_816u64.to_be_bytes());
+        assert_eq!(
+            u32::from_be_bytes(bytes[41..45].try_into().unwrap()) as usize,
+            abi.len()
+        );
+        assert_eq!(&bytes[45..45 + abi.len()], abi.as_slice());
+        assert_eq!(VerifierProof::decode(&bytes).unwrap(), proof);
+        // A committee verifier refuses the mode, as the contract does.
+        let f = fixture();
+        assert_eq!(
+            proof.verify(f.committee.commitment(), &[], &f.messages[..1]),
+            Err(Error::UnknownProofMode { mode: 3 })
+        );
+        // Damaged storage proofs are named.
+        let mut bad = bytes.clone();
+        bad[45 + 31] = 0x41; // the first offset points past the data
+        assert!(matches!(
+            VerifierProof::decode(&bad),
+            Err(Error::MalformedStorageProofs { offset: 45 })
+        ));
     }
 }

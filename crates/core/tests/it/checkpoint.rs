@@ -220,6 +220,9 @@ fn proofs_decode_and_verify() {
                     Error::CommitteeMismatch { .. }
                 ));
             }
+            VerifierProof::StorageProof { .. } => {
+                panic!("proof {i}: the committee vectors hold no storage proofs")
+            }
         }
         // Any flipped byte after the mode is refused somewhere: decoding or verification.
         for at in [1, encoded.len() / 2, encoded.len() - 1] {
