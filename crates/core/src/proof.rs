@@ -605,8 +605,11 @@ fn abi_encode_two_byte_arrays(a: &[Vec<u8>], b: &[Vec<u8>]) -> Vec<u8> {
     out
 }
 
+/// A list of RLP-encoded trie nodes, root first.
+type TrieProof = Vec<Vec<u8>>;
+
 /// The inverse of [`abi_encode_two_byte_arrays`]; `None` when the bytes are not such an encoding.
-fn abi_decode_two_byte_arrays(data: &[u8]) -> Option<(Vec<Vec<u8>>, Vec<Vec<u8>>)> {
+fn abi_decode_two_byte_arrays(data: &[u8]) -> Option<(TrieProof, TrieProof)> {
     fn word(data: &[u8], at: usize) -> Option<usize> {
         let w = data.get(at..at.checked_add(32)?)?;
         if w[..24].iter().any(|b| *b != 0) {
