@@ -76,4 +76,25 @@ contract BLSTest is Test {
         vm.expectRevert(abi.encodeWithSelector(BLS.PrecompileFailed.selector, address(0x0b)));
         this._matches(off, compressed);
     }
+
+    function _hash(bytes memory message, bytes memory dst) external view returns (bytes memory) {
+        return BLS.hashToG2(message, dst);
+    }
+
+    function _fp(bytes memory be48) internal pure returns (bytes memory) {
+        return bytes.concat(new bytes(64 - be48.length), be48);
+    }
+
+    /// @dev RFC 9380 appendix J.10.1 (BLS12381G2_XMD:SHA-256_SSWU_RO_): every message's point.
+    function test_hashToG2_matchesTheRfcVectors() public view {
+        string memory json = vm.readFile(string.concat(vm.projectRoot(), "/test/fixtures/rfc9380.json"));
+        bytes memory dst = vm.parseJsonBytes(json, ".g2.dst");
+        for (uint256 i; i < 5; ++i) {
+            string memory at = string.concat(".g2.tests[", vm.toString(i), "]");
+            bytes[] memory x = vm.parseJsonBytesArray(json, string.concat(at, ".x"));
+            bytes[] memory y = vm.parseJsonBytesArray(json, string.concat(at, ".y"));
+            bytes memory expected = bytes.concat(_fp(x[0]), _fp(x[1]), _fp(y[0]), _fp(y[1]));
+            assertEq(this._hash(vm.parseJsonBytes(json, string.concat(at, ".msg")), dst), expected, vm.toString(i));
+        }
+    }
 }

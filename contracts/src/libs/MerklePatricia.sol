@@ -12,7 +12,7 @@ pragma solidity 0.8.30;
 /// children and a value), extension and leaf nodes two (a hex-prefix encoded path and a child or a
 /// value). A key is absent when its path runs into an empty branch child, a leaf holding another key
 /// or an extension whose path it leaves: such a proof proves absence. Everything else that does not
-/// fit reverts with a named error; nothing is read outside the proof's bytes.
+/// fit reverts with a named error; no byte outside the proof's nodes is ever interpreted.
 library MerklePatricia {
     /// @notice keccak256(rlp("")): the root of an empty trie (an account without storage).
     bytes32 internal constant EMPTY_TRIE_ROOT = 0x56e81f171bcc55a6ff8345e692c0f86e5b48e01b996cadc001622fb5e363b421;
@@ -299,18 +299,50 @@ library MerklePatricia {
     // ------------------------------------------------------------------ RLP
 
     /// @dev Splits a list payload [ptr, end) into its items (start pointers into `items`); reverts
-    /// past 17 items.
+    /// past 17 items. In assembly: a branch node has 17 items, and this loop is most of the work.
     function _splitList(uint256 ptr, uint256 end, uint256[17] memory items, uint256 index)
         private
         pure
         returns (uint256 count)
     {
-        while (ptr < end) {
-            if (count == 17) revert InvalidNode(index);
-            items[count] = ptr;
-            (,,, ptr) = _item(ptr, end);
-            ++count;
+        bool malformed;
+        bool tooMany;
+        assembly ("memory-safe") {
+            for {} lt(ptr, end) {} {
+                if eq(count, 17) {
+                    tooMany := 1
+                    break
+                }
+                mstore(add(items, shl(5, count)), ptr)
+                count := add(count, 1)
+                let b0 := byte(0, mload(ptr))
+                // the two items a branch is made of: an empty child, a child's hash
+                switch b0
+                case 0x80 { ptr := add(ptr, 1) }
+                case 0xa0 { ptr := add(ptr, 33) }
+                default {
+                    switch or(lt(b0, 0xb8), and(gt(b0, 0xbf), lt(b0, 0xf8)))
+                    case 1 {
+                        // a single byte, or a short string or list: the length is in the prefix
+                        ptr := add(add(ptr, 1), mul(gt(b0, 0x7f), sub(b0, add(0x80, mul(0x40, gt(b0, 0xbf))))))
+                    }
+                    default {
+                        // long string or long list: 1..8 length bytes follow the prefix
+                        let lenOfLen := sub(b0, add(0xb7, mul(0x40, gt(b0, 0xbf))))
+                        let payload := add(add(ptr, 1), lenOfLen)
+                        if gt(payload, end) {
+                            malformed := 1
+                            break
+                        }
+                        ptr := add(payload, shr(sub(256, shl(3, lenOfLen)), mload(add(ptr, 1))))
+                    }
+                }
+            }
+            // Items only move forward, so one that ran past the end left `ptr` past it.
+            malformed := or(malformed, gt(ptr, end))
         }
+        if (malformed) revert MalformedRlp();
+        if (tooMany) revert InvalidNode(index);
     }
 
     /// @dev Decodes the RLP header at `ptr`, within [ptr, end).
@@ -323,38 +355,34 @@ library MerklePatricia {
         pure
         returns (uint256 payload, uint256 len, bool isList, uint256 next)
     {
-        if (ptr >= end) revert MalformedRlp();
-        uint256 b0;
+        bool malformed;
         assembly ("memory-safe") {
-            b0 := byte(0, mload(ptr))
+            malformed := iszero(lt(ptr, end))
+            let b0 := byte(0, mload(ptr))
+            isList := gt(b0, 0xbf)
+            switch lt(b0, 0x80)
+            case 1 {
+                payload := ptr
+                len := 1
+            }
+            default {
+                switch or(lt(b0, 0xb8), and(isList, lt(b0, 0xf8)))
+                case 1 {
+                    payload := add(ptr, 1)
+                    len := sub(b0, add(0x80, mul(0x40, isList)))
+                }
+                default {
+                    let lenOfLen := sub(b0, add(0xb7, mul(0x40, isList)))
+                    payload := add(add(ptr, 1), lenOfLen)
+                    len := shr(sub(256, shl(3, lenOfLen)), mload(add(ptr, 1)))
+                    malformed := or(malformed, gt(payload, end))
+                }
+            }
+            // len < 2^64 and pointers are small: no overflow
+            next := add(payload, len)
+            malformed := or(malformed, gt(next, end))
         }
-        if (b0 < 0x80) {
-            (payload, len) = (ptr, 1);
-        } else if (b0 < 0xb8) {
-            (payload, len) = (ptr + 1, b0 - 0x80);
-        } else if (b0 < 0xc0) {
-            (payload, len) = _longLength(ptr, end, b0 - 0xb7);
-        } else if (b0 < 0xf8) {
-            (payload, len, isList) = (ptr + 1, b0 - 0xc0, true);
-        } else {
-            (payload, len) = _longLength(ptr, end, b0 - 0xf7);
-            isList = true;
-        }
-        next = payload + len;
-        if (next > end) revert MalformedRlp();
-    }
-
-    /// @dev A long-form length: `lenOfLen` (1..8) big-endian bytes after the prefix byte.
-    function _longLength(uint256 ptr, uint256 end, uint256 lenOfLen)
-        private
-        pure
-        returns (uint256 payload, uint256 len)
-    {
-        payload = ptr + 1 + lenOfLen;
-        if (payload > end) revert MalformedRlp();
-        assembly ("memory-safe") {
-            len := shr(shl(3, sub(32, lenOfLen)), mload(add(ptr, 1)))
-        }
+        if (malformed) revert MalformedRlp();
     }
 
     /// @dev An RLP string of at most 32 bytes as a big-endian integer (an account's nonce, balance).
