@@ -83,6 +83,16 @@ pub enum Error {
         /// The node's words.
         message: String,
     },
+    /// A Merkle-Patricia proof the node returned does not prove what it should.
+    #[error("{endpoint}: {what}: {reason}")]
+    BadProof {
+        /// The RPC endpoint.
+        endpoint: String,
+        /// Which proof.
+        what: String,
+        /// What is wrong.
+        reason: String,
+    },
     /// No signer is configured for an operation that sends transactions.
     #[error("{endpoint}: no signer configured; cannot {operation}")]
     NoSigner {
@@ -105,6 +115,7 @@ impl Error {
             | Self::BadLog { .. }
             | Self::BadCheckpoint { .. }
             | Self::NonceTaken { .. }
+            | Self::BadProof { .. }
             | Self::NoSigner { .. } => false,
         }
     }

@@ -23,6 +23,54 @@ use crate::{
     MessageOutcome, OriginMailbox, Result, SignedTx, VerifierKind,
 };
 
+/// The Mailbox's storage slot of `committedRoot` (`Mailbox.COMMITTED_ROOT_SLOT`).
+pub const COMMITTED_ROOT_SLOT: u64 = 37;
+
+/// An origin Mailbox's committed root at a block, with the account and storage proofs of it
+/// (`eth_getProof`), checked against the block's state root when fetched: what a light-client
+/// verifier's proof mode `0x03` carries.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CommittedRootProof {
+    /// The block the proofs are for.
+    pub block_number: u64,
+    /// Its state root.
+    pub state_root: B256,
+    /// The root in the `committedRoot` slot (zero before the first `commitRoot()`).
+    pub root: B256,
+    /// The Mailbox's account proof (RLP nodes, root first).
+    pub account_proof: Vec<Bytes>,
+    /// The proof of the `committedRoot` slot in the Mailbox's storage.
+    pub storage_proof: Vec<Bytes>,
+}
+
+/// Checks that `proof` proves `account` (the Mailbox's nonce, balance, storage root and code
+/// hash) under `proof.state_root`, and `proof.root` in its `committedRoot` slot; the error says
+/// which step failed.
+pub fn verify_committed_root(
+    mailbox: Address,
+    account: &alloy_trie::TrieAccount,
+    proof: &CommittedRootProof,
+) -> std::result::Result<(), String> {
+    use alloy_trie::{Nibbles, proof::verify_proof};
+    verify_proof(
+        proof.state_root,
+        Nibbles::unpack(keccak256(mailbox)),
+        Some(alloy_rlp::encode(account)),
+        &proof.account_proof,
+    )
+    .map_err(|e| format!("account proof: {e}"))?;
+    let slot = B256::from(alloy::primitives::U256::from(COMMITTED_ROOT_SLOT));
+    let value = alloy::primitives::U256::from_be_bytes(proof.root.0);
+    let expected = (!value.is_zero()).then(|| alloy_rlp::encode(value));
+    verify_proof(
+        account.storage_root,
+        Nibbles::unpack(keccak256(slot)),
+        expected,
+        &proof.storage_proof,
+    )
+    .map_err(|e| format!("storage proof of slot {COMMITTED_ROOT_SLOT}: {e}"))
+}
+
 /// How far back [`DestinationMailbox::delivery`] looks for a `Process` event, and in what steps
 /// (many providers refuse `eth_getLogs` over wider ranges).
 const DELIVERY_LOOKBACK_BLOCKS: u64 = 50_000;
@@ -100,6 +148,55 @@ impl EvmMailbox {
     /// The Mailbox address.
     pub fn mailbox_address(&self) -> Address {
         self.mailbox
+    }
+
+    /// The Mailbox's `committedRoot` at `block_number` with its `eth_getProof` proofs, checked
+    /// here against the block's state root before anyone relies on them (a node that answers with
+    /// a proof of something else is an error naming the endpoint).
+    pub async fn committed_root_proof(&self, block_number: u64) -> Result<CommittedRootProof> {
+        let slot = B256::from(alloy::primitives::U256::from(COMMITTED_ROOT_SLOT));
+        let response = self
+            .provider
+            .get_proof(self.mailbox, vec![slot])
+            .block_id(block_number.into())
+            .await
+            .map_err(|e| rpc_error(&self.endpoint, "eth_getProof", &e))?;
+        let block = self
+            .provider
+            .get_block_by_number(block_number.into())
+            .await
+            .map_err(|e| rpc_error(&self.endpoint, "eth_getBlockByNumber", &e))?
+            .ok_or_else(|| Error::MissingBlock {
+                endpoint: self.endpoint.clone(),
+                number: block_number,
+            })?;
+        let bad = |reason: String| Error::BadProof {
+            endpoint: self.endpoint.clone(),
+            what: format!(
+                "committedRoot of Mailbox {} at block {block_number}",
+                self.mailbox
+            ),
+            reason,
+        };
+        let storage = response
+            .storage_proof
+            .first()
+            .ok_or_else(|| bad("no storage proof in the answer".into()))?;
+        let proof = CommittedRootProof {
+            block_number,
+            state_root: block.header.state_root,
+            root: B256::from(storage.value.to_be_bytes::<32>()),
+            account_proof: response.account_proof.clone(),
+            storage_proof: storage.proof.clone(),
+        };
+        let account = alloy_trie::TrieAccount {
+            nonce: response.nonce,
+            balance: response.balance,
+            storage_root: response.storage_hash,
+            code_hash: response.code_hash,
+        };
+        verify_committed_root(self.mailbox, &account, &proof).map_err(bad)?;
+        Ok(proof)
     }
 
     /// The underlying provider, for callers that need plain RPC.
