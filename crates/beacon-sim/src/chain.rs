@@ -4,7 +4,7 @@
 //! committees.
 //!
 //! The chain only grows at its tip and is cut back when the execution chain reorganises
-//! ([`Chain::truncate`]); following anvil is [`crate::follow`]'s job.
+//! ([`Chain::truncate`]); following anvil is the internal `follow` module's job.
 
 use std::collections::HashMap;
 

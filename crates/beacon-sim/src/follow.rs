@@ -25,11 +25,9 @@ pub(crate) async fn sync(shared: &Shared) -> Result<()> {
         .map_err(|e| Error::rpc(rpc_url, "eth_blockNumber", e))?;
 
     // Drop simulated blocks that are no longer anvil's: above its head, or with another hash.
-    loop {
-        let Some((tip, hash)) = shared.read_chain(|c| c.head().map(|b| (b.slot(), b.block_hash())))
-        else {
-            break;
-        };
+    while let Some((tip, hash)) =
+        shared.read_chain(|c| c.head().map(|b| (b.slot(), b.block_hash())))
+    {
         if tip > head {
             shared.truncate(head + 1);
             continue;
@@ -41,7 +39,12 @@ pub(crate) async fn sync(shared: &Shared) -> Result<()> {
         match block {
             Some(block) if block.header.hash == hash => break,
             _ => {
-                tracing::info!(slot = tip, %hash, rpc_url, "execution block replaced: dropping its beacon block");
+                tracing::info!(
+                    slot = tip,
+                    %hash,
+                    rpc_url,
+                    "execution block replaced: dropping its beacon block"
+                );
                 shared.truncate(tip);
             }
         }

@@ -15,7 +15,7 @@
 //! - [`chain`]: the simulated chain, block by block;
 //! - [`updates`]: bootstraps and updates as the spec's full node creates them;
 //! - [`forge`]: forged updates for tests and the `light-client-forged` scenario;
-//! - [`follow`] (internal): polling anvil, handling its reorgs;
+//! - `follow` (internal): polling anvil, handling its reorgs;
 //! - [`api`]: the beacon API's light-client endpoints over HTTP;
 //! - [`BeaconSim`]: a running simulator.
 //!
