@@ -87,8 +87,8 @@ pub(crate) async fn sync(shared: &Shared) -> Result<()> {
     Ok(())
 }
 
-/// Polls every `interval` until `cancel` fires; errors are logged (and kept for
-/// [`crate::BeaconSim::wait_for_slot`]'s message), then retried at the next poll.
+/// Polls every `interval` until `cancel` fires; errors are logged once each (and kept for
+/// [`crate::BeaconSim::wait_for_slot`]'s message), and retried at every poll.
 pub(crate) async fn run(shared: Arc<Shared>, interval: Duration, cancel: CancellationToken) {
     loop {
         tokio::select! {
@@ -96,10 +96,21 @@ pub(crate) async fn run(shared: Arc<Shared>, interval: Duration, cancel: Cancell
             () = tokio::time::sleep(interval) => {}
         }
         match sync(&shared).await {
-            Ok(()) => shared.set_last_error(None),
+            Ok(()) => {
+                if shared.set_last_error(None).is_some() {
+                    tracing::info!(rpc_url = shared.rpc_url, "beacon simulator follows again");
+                }
+            }
             Err(error) => {
-                tracing::warn!(%error, rpc_url = shared.rpc_url, "beacon simulator could not follow the execution chain");
-                shared.set_last_error(Some(error.to_string()));
+                // Once per distinct error, not at every poll while it lasts.
+                let message = error.to_string();
+                if shared.set_last_error(Some(message.clone())).as_ref() != Some(&message) {
+                    tracing::warn!(
+                        %error,
+                        rpc_url = shared.rpc_url,
+                        "beacon simulator could not follow the execution chain"
+                    );
+                }
             }
         }
     }

@@ -3,11 +3,9 @@
 
 use std::{
     net::{Ipv4Addr, SocketAddr},
-    sync::{Mutex, PoisonError, RwLock},
+    sync::{Arc, Mutex, PoisonError, RwLock},
     time::Duration,
 };
-
-use std::sync::Arc;
 
 use alloy::providers::{DynProvider, Provider, ProviderBuilder};
 use alloy_primitives::B256;
@@ -59,11 +57,15 @@ impl Shared {
         self.head.send_replace(head);
     }
 
-    pub(crate) fn set_last_error(&self, error: Option<String>) {
-        *self
-            .last_error
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner) = error;
+    /// Records the follower's latest error (`None`: it caught up); returns the one before.
+    pub(crate) fn set_last_error(&self, error: Option<String>) -> Option<String> {
+        std::mem::replace(
+            &mut *self
+                .last_error
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner),
+            error,
+        )
     }
 
     fn last_error(&self) -> Option<String> {

@@ -277,7 +277,7 @@ async fn updates(State(shared): State<Arc<Shared>>, uri: Uri) -> ApiResult {
     ok(Value::Array(list), None)
 }
 
-async fn latest(shared: &Shared, kind: UpdateKind) -> ApiResult {
+fn latest(shared: &Shared, kind: UpdateKind) -> ApiResult {
     let update = served(shared, shared.with_updates(|u| u.latest(kind))?)?;
     let fork = shared
         .config
@@ -289,9 +289,9 @@ async fn latest(shared: &Shared, kind: UpdateKind) -> ApiResult {
 }
 
 async fn finality_update(State(shared): State<Arc<Shared>>) -> ApiResult {
-    latest(&shared, UpdateKind::Finality).await
+    latest(&shared, UpdateKind::Finality)
 }
 
 async fn optimistic_update(State(shared): State<Arc<Shared>>) -> ApiResult {
-    latest(&shared, UpdateKind::Optimistic).await
+    latest(&shared, UpdateKind::Optimistic)
 }

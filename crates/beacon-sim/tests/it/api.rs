@@ -106,3 +106,44 @@ async fn nothing_to_sign_at_genesis() {
     assert!(err.to_string().contains("finality_depth"), "{err}");
     env.stop().await;
 }
+
+#[tokio::test]
+async fn a_lost_execution_node_is_reported_while_waiting() {
+    use std::time::Duration;
+
+    use courier_devnet::{Anvil, AnvilConfig};
+
+    let anvil = Anvil::spawn(AnvilConfig::new(31337, Duration::ZERO))
+        .await
+        .unwrap();
+    let rpc_url = anvil.rpc_url().to_owned();
+    let sim = courier_beacon_sim::BeaconSim::start(&rpc_url, SimConfig::default())
+        .await
+        .unwrap();
+    anvil.stop().await;
+    let err = sim
+        .wait_for_slot(5, Duration::from_millis(500))
+        .await
+        .unwrap_err();
+    let message = err.to_string();
+    assert!(
+        message.contains("slot 5 not reached") && message.contains("head: Some(0)"),
+        "{message}"
+    );
+    assert!(
+        message.contains(&rpc_url) && message.contains("eth_blockNumber"),
+        "{message}"
+    );
+    assert!(err.is_retryable());
+    // Still serving what it has.
+    let body = reqwest::get(format!("{}/eth/v1/beacon/headers/genesis", sim.url()))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(body.contains("\"slot\":\"0\""), "{body}");
+    let addr = sim.addr();
+    sim.stop().await;
+    assert!(std::net::TcpStream::connect(addr).is_err());
+}
