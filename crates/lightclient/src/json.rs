@@ -1,6 +1,13 @@
 //! Decoding light-client data in the beacon API's JSON format
-//! (`/eth/v1/beacon/light_client/bootstrap/{root}`, `/eth/v1/beacon/light_client/updates`):
+//! (`/eth/v1/beacon/light_client/bootstrap/{root}`, `/eth/v1/beacon/light_client/updates`,
+//! `/eth/v1/beacon/light_client/finality_update`, `/eth/v1/beacon/light_client/optimistic_update`):
 //! `{"version": "<fork>", "data": {...}}`, numbers as decimal strings, bytes as `0x` hex.
+//!
+//! Finality and optimistic updates are returned as [`LightClientUpdate`]s with the fields their
+//! containers lack set as the spec's `process_light_client_finality_update` and
+//! `process_light_client_optimistic_update` set them: an empty next sync committee with a zero
+//! branch, and (optimistic) an empty finalized header with a zero finality branch, the branch
+//! lengths of the fork named by `version`.
 //!
 //! Sizes the JSON cannot enforce (committee size, bitvector length, branch lengths) are checked
 //! against the preset here, so a decoded value has the shape the SSZ decoder would give it.
@@ -14,7 +21,7 @@ use crate::{
     error::{Error, Result},
     types::{
         BeaconBlockHeader, EXECUTION_BRANCH_LEN, ExecutionPayloadHeader, LightClientBootstrap,
-        LightClientHeader, LightClientUpdate, SyncAggregate, SyncCommittee,
+        LightClientHeader, LightClientLayout, LightClientUpdate, SyncAggregate, SyncCommittee,
     },
 };
 
@@ -41,6 +48,61 @@ pub fn updates_from_json(json: &str, preset: &Preset) -> Result<Vec<(Fork, Light
     list.into_iter()
         .map(|v| Ok((Fork::from_name(&v.version)?, v.data.into_domain(preset)?)))
         .collect()
+}
+
+/// Decodes a finality update (`LightClientFinalityUpdate`, `{"version", "data"}`) as an update
+/// without a next sync committee; returns the fork named by `version`.
+pub fn finality_update_from_json(json: &str, preset: &Preset) -> Result<(Fork, LightClientUpdate)> {
+    let versioned: Versioned<JsonFinalityUpdate> =
+        serde_json::from_str(json).map_err(|e| Error::Json(e.to_string()))?;
+    let fork = Fork::from_name(&versioned.version)?;
+    let layout = LightClientLayout::for_fork(fork)?;
+    let data = versioned.data;
+    Ok((
+        fork,
+        LightClientUpdate {
+            attested_header: data.attested_header.into_domain()?,
+            next_sync_committee: empty_committee(preset),
+            next_sync_committee_branch: vec![B256::ZERO; layout.next_sync_committee_branch_len],
+            finalized_header: data.finalized_header.into_domain()?,
+            finality_branch: data.finality_branch,
+            sync_aggregate: data.sync_aggregate.into_domain(preset)?,
+            signature_slot: data.signature_slot,
+        },
+    ))
+}
+
+/// Decodes an optimistic update (`LightClientOptimisticUpdate`, `{"version", "data"}`) as an update
+/// without a next sync committee or finality; returns the fork named by `version`.
+pub fn optimistic_update_from_json(
+    json: &str,
+    preset: &Preset,
+) -> Result<(Fork, LightClientUpdate)> {
+    let versioned: Versioned<JsonOptimisticUpdate> =
+        serde_json::from_str(json).map_err(|e| Error::Json(e.to_string()))?;
+    let fork = Fork::from_name(&versioned.version)?;
+    let layout = LightClientLayout::for_fork(fork)?;
+    let data = versioned.data;
+    Ok((
+        fork,
+        LightClientUpdate {
+            attested_header: data.attested_header.into_domain()?,
+            next_sync_committee: empty_committee(preset),
+            next_sync_committee_branch: vec![B256::ZERO; layout.next_sync_committee_branch_len],
+            finalized_header: LightClientHeader::default(),
+            finality_branch: vec![B256::ZERO; layout.finality_branch_len],
+            sync_aggregate: data.sync_aggregate.into_domain(preset)?,
+            signature_slot: data.signature_slot,
+        },
+    ))
+}
+
+/// The spec's `SyncCommittee()`: every key zero.
+fn empty_committee(preset: &Preset) -> SyncCommittee {
+    SyncCommittee {
+        pubkeys: vec![BlsPubkey::ZERO; preset.sync_committee_size],
+        aggregate_pubkey: BlsPubkey::ZERO,
+    }
 }
 
 #[derive(Deserialize)]
@@ -141,6 +203,26 @@ struct JsonUpdate {
     next_sync_committee_branch: Vec<B256>,
     finalized_header: JsonHeader,
     finality_branch: Vec<B256>,
+    sync_aggregate: JsonSyncAggregate,
+    #[serde(deserialize_with = "quoted_u64")]
+    signature_slot: u64,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct JsonFinalityUpdate {
+    attested_header: JsonHeader,
+    finalized_header: JsonHeader,
+    finality_branch: Vec<B256>,
+    sync_aggregate: JsonSyncAggregate,
+    #[serde(deserialize_with = "quoted_u64")]
+    signature_slot: u64,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct JsonOptimisticUpdate {
+    attested_header: JsonHeader,
     sync_aggregate: JsonSyncAggregate,
     #[serde(deserialize_with = "quoted_u64")]
     signature_slot: u64,

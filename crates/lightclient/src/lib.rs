@@ -30,7 +30,10 @@ pub use bls::{BlsPubkey, BlsSignature};
 pub use client::{HeaderSummary, LightClient, UpdateOutcome, UpdatePolicy, is_better_update};
 pub use config::{ChainConfig, Fork, ForkPoint, Preset};
 pub use error::{Error, ErrorKind, Result};
-pub use json::{bootstrap_from_json, update_from_json, updates_from_json};
+pub use json::{
+    bootstrap_from_json, finality_update_from_json, optimistic_update_from_json, update_from_json,
+    updates_from_json,
+};
 pub use types::{
     BeaconBlockHeader, ExecutionLayout, ExecutionPayloadHeader, LightClientBootstrap,
     LightClientHeader, LightClientLayout, LightClientUpdate, SyncAggregate, SyncCommittee,

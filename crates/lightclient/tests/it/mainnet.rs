@@ -259,3 +259,61 @@ fn force_update_after_the_timeout() {
     assert!(client.best_valid_update().is_none());
     assert_eq!(client.store_period(), 863);
 }
+
+#[test]
+fn finality_and_optimistic_updates_from_json() {
+    let data = Mainnet::load();
+    let preset = ChainConfig::mainnet().preset;
+    let mut raw = data.raw_updates[1].clone();
+    let fields = raw["data"].as_object_mut().unwrap();
+    fields.remove("next_sync_committee");
+    fields.remove("next_sync_committee_branch");
+    let finality_json = raw.to_string();
+    // A full update is not a finality update, and the other way round (unknown/missing fields).
+    assert!(
+        courier_lightclient::finality_update_from_json(&data.raw_updates[1].to_string(), &preset)
+            .is_err()
+    );
+    assert!(courier_lightclient::update_from_json(&finality_json, &preset).is_err());
+
+    let (fork, finality) =
+        courier_lightclient::finality_update_from_json(&finality_json, &preset).unwrap();
+    assert_eq!(fork, Fork::Capella);
+    let full = &data.updates[1];
+    assert!(finality.is_finality_update() && !finality.is_sync_committee_update());
+    assert!(finality.next_sync_committee.is_empty());
+    assert_eq!(finality.next_sync_committee.pubkeys.len(), 512);
+    assert_eq!(finality.next_sync_committee_branch, vec![B256::ZERO; 5]);
+    assert_eq!(finality.finalized_header, full.finalized_header);
+    assert_eq!(finality.sync_aggregate, full.sync_aggregate);
+    let mut client = data.client_after_first_update();
+    let outcome = client
+        .process_update(
+            &finality,
+            finality.signature_slot,
+            UpdatePolicy::SupermajorityForFinality,
+        )
+        .unwrap();
+    assert!(outcome.finalized_advanced && outcome.sync_committee_rotated);
+    assert_eq!(
+        client.finalized().beacon_root,
+        full.finalized_header.beacon.hash_tree_root()
+    );
+
+    let fields = raw["data"].as_object_mut().unwrap();
+    fields.remove("finalized_header");
+    fields.remove("finality_branch");
+    let (_, optimistic) =
+        courier_lightclient::optimistic_update_from_json(&raw.to_string(), &preset).unwrap();
+    assert!(!optimistic.is_finality_update() && optimistic.finalized_header.is_empty());
+    assert_eq!(optimistic.finality_branch, vec![B256::ZERO; 6]);
+    let mut client = data.client_after_first_update();
+    let outcome = client
+        .process_update(&optimistic, optimistic.signature_slot, UpdatePolicy::Spec)
+        .unwrap();
+    assert!(outcome.optimistic_advanced && !outcome.finalized_advanced);
+    assert_eq!(
+        client.optimistic().beacon_root,
+        full.attested_header.beacon.hash_tree_root()
+    );
+}
