@@ -12,6 +12,8 @@ const CONTRACTS = [
   ["IVerifier.sol", "IVerifier"],
   ["IMessageRecipient.sol", "IMessageRecipient"],
   ["IMessageRecipient.sol", "IVerifierSpecifier"],
+  ["EthereumLightClient.sol", "EthereumLightClient"],
+  ["LightClientVerifier.sol", "LightClientVerifier"],
 ];
 
 const [outDir, destDir] = process.argv.slice(2);

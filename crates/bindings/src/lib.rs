@@ -42,3 +42,18 @@ alloy::sol!(
     IVerifierSpecifier,
     "artifacts/IVerifierSpecifier.json"
 );
+
+alloy::sol!(
+    #[sol(rpc, all_derives)]
+    EthereumLightClient,
+    "artifacts/EthereumLightClient.json"
+);
+
+alloy::sol!(
+    #[sol(rpc, all_derives)]
+    LightClientVerifier,
+    "artifacts/LightClientVerifier.json"
+);
+
+/// The beacon block header struct of the `SSZ` library, as `EthereumLightClient` takes it.
+pub use SSZ::BeaconBlockHeader;

@@ -610,13 +610,23 @@ impl DestinationMailbox for EvmMailbox {
     }
 }
 
-/// Decodes revert data into a readable reason: a Courier custom error (Mailbox or committee
-/// verifier) by name and fields, `Error(string)`, or the raw hex.
+/// Decodes revert data into a readable reason: a Courier custom error (Mailbox, committee or
+/// light-client verifier, light client) by name and fields, `Error(string)`, or the raw hex.
 pub fn decode_revert(data: &[u8]) -> String {
     if let Ok(e) = Mailbox::MailboxErrors::abi_decode(data) {
         return format!("{e:?}");
     }
     if let Ok(e) = CommitteeVerifier::CommitteeVerifierErrors::abi_decode(data) {
+        return format!("{e:?}");
+    }
+    if let Ok(e) =
+        courier_bindings::LightClientVerifier::LightClientVerifierErrors::abi_decode(data)
+    {
+        return format!("{e:?}");
+    }
+    if let Ok(e) =
+        courier_bindings::EthereumLightClient::EthereumLightClientErrors::abi_decode(data)
+    {
         return format!("{e:?}");
     }
     if let Ok(revert) = <alloy::sol_types::Revert as alloy::sol_types::SolError>::abi_decode(data) {

@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod light_client;
+mod light_client_route;
 mod processes;
 mod scenarios;
 
