@@ -5,6 +5,7 @@ import {Test} from "forge-std/Test.sol";
 
 import {EthereumLightClient} from "../src/lightclient/EthereumLightClient.sol";
 import {SSZ} from "../src/libs/SSZ.sol";
+import {BaselineLightClient} from "./utils/BaselineLightClient.sol";
 
 /// @notice Reads `test/fixtures/lightclient/mainnet-capella.json` (written by the Rust light client
 /// as it verifies Ethereum mainnet data; `make vectors`) into the contract's types.
@@ -287,5 +288,24 @@ contract LightClientGasBenchmark is LightClientFixture {
         vm.snapshotGasLastCall(GROUP, "lightclient.update.512.one_non_signer");
         client.update(_update(3)); // 510 of 512: two non-signers
         vm.snapshotGasLastCall(GROUP, "lightclient.update.512.two_non_signers");
+    }
+
+    /// @dev The baseline: 512 keys stored per period, signers summed from storage (update 0, 511
+    /// signers of the bootstrap committee).
+    function test_gas_baseline_lightclient() public {
+        _load();
+        BaselineLightClient base = new BaselineLightClient();
+        bytes[] memory keys = vm.parseJsonBytesArray(fixture, ".bootstrap.committeeKeys");
+        base.storeCommittee(862, keys);
+        vm.snapshotGasLastCall(GROUP, "baseline.lightclient.store_committee.512");
+        string memory at = ".updates[0].update";
+        bool ok = base.verifySignature(
+            862,
+            vm.parseJsonBytes(fixture, string.concat(at, ".participation")),
+            vm.parseJsonBytes32(fixture, string.concat(at, ".signingRoot")),
+            vm.parseJsonBytes(fixture, string.concat(at, ".signature"))
+        );
+        vm.snapshotGasLastCall(GROUP, "baseline.lightclient.update.512");
+        assertTrue(ok, "the baseline verifies the same signature");
     }
 }

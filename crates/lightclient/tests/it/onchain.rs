@@ -28,6 +28,14 @@ fn fixture() -> serde_json::Value {
         "period": client.store_period(),
         "committee": OnchainCommittee::of(&data.bootstrap.current_sync_committee).unwrap(),
         "currentSyncCommitteeBranch": data.bootstrap.current_sync_committee_branch,
+        // Every member's key (EIP-2537 G1), for the gas baseline that stores them.
+        "committeeKeys": data
+            .bootstrap
+            .current_sync_committee
+            .pubkeys
+            .iter()
+            .map(|k| alloy_primitives::Bytes::from(courier_lightclient::bls::pubkey_eip2537(k).unwrap().to_vec()))
+            .collect::<Vec<_>>(),
     });
     let mut updates = Vec::new();
     for update in &data.updates {
