@@ -8,8 +8,10 @@
 //! - [`CheckpointStore`]: where validators publish signed checkpoints and relayers read them.
 //!
 //! [`evm`] implements the mailbox traits on alloy; [`folder`] implements the checkpoint store on a
-//! local directory; [`fake`] holds in-memory versions for tests.
+//! local directory; [`fake`] holds in-memory versions for tests; [`beacon`] reads a beacon node's
+//! light-client API.
 
+pub mod beacon;
 pub mod error;
 pub mod evm;
 pub mod fake;

@@ -118,3 +118,75 @@ fn flip_last_byte(nodes: &mut [Bytes]) {
     v[n - 1] ^= 1;
     *last = Bytes::from(v);
 }
+
+/// The beacon API client against the devnet's simulator: bootstrap from the finalized root, an
+/// update per period and the newest finality update, each verified by the Rust light client.
+#[tokio::test]
+async fn the_beacon_api_client_reads_what_a_light_client_verifies() {
+    use alloy::providers::Provider;
+    use courier_beacon_sim::{BeaconSim, SimConfig};
+    use courier_chain::beacon::BeaconApi;
+    use courier_lightclient::{LightClient, Preset, UpdatePolicy};
+
+    let anvil = Anvil::spawn(AnvilConfig::new(31337, Duration::ZERO))
+        .await
+        .unwrap();
+    let sim = BeaconSim::start(anvil.rpc_url(), SimConfig::default())
+        .await
+        .unwrap();
+    anvil.mine(10).await.unwrap();
+    sim.wait_for_slot(10, Duration::from_secs(30))
+        .await
+        .unwrap();
+    let api = BeaconApi::new(sim.url().parse().unwrap(), Preset::MINIMAL).unwrap();
+    let root = api.finalized_root().await.unwrap();
+    let bootstrap = api.bootstrap(root).await.unwrap();
+    let mut client = LightClient::bootstrap(sim.chain_config().clone(), bootstrap, root).unwrap();
+
+    // Into the next period (64 slots), then read its update and the newest finality update.
+    anvil.mine(70).await.unwrap();
+    sim.wait_for_slot(80, Duration::from_secs(30))
+        .await
+        .unwrap();
+    let updates = api.updates(0, 2).await.unwrap();
+    assert!(!updates.is_empty());
+    for u in &updates {
+        client
+            .process_update(u, u.signature_slot, UpdatePolicy::SupermajorityForFinality)
+            .unwrap();
+    }
+    let finality = api.finality_update().await.unwrap();
+    client
+        .process_update(
+            &finality,
+            finality.signature_slot,
+            UpdatePolicy::SupermajorityForFinality,
+        )
+        .unwrap();
+    // The client now holds the update's finalized block, which is anvil's block of that slot.
+    let finalized = client.finalized();
+    assert_eq!(finalized.slot, finality.finalized_header.beacon.slot);
+    assert!(
+        finalized.slot > 64,
+        "moved into the second period: {}",
+        finalized.slot
+    );
+    assert_eq!(finalized.block_number, finalized.slot);
+    let block = anvil
+        .provider()
+        .get_block_by_number(finalized.block_number.into())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(finalized.execution_state_root, block.header.state_root);
+
+    // A period not reached yet: nothing, not an error.
+    assert!(api.updates(9, 1).await.unwrap().is_empty());
+    // A node that is gone: a retryable error naming the endpoint.
+    let url = sim.url();
+    sim.stop().await;
+    let err = api.finality_update().await.unwrap_err();
+    assert!(err.is_retryable(), "{err}");
+    assert!(err.to_string().contains(url.trim_end_matches('/')), "{err}");
+    anvil.stop().await;
+}
