@@ -11,7 +11,7 @@ use alloy::{
     providers::Provider,
     sol_types::SolEvent,
 };
-use courier_beacon_sim::{BeaconSim, SimConfig};
+use courier_beacon_sim::{BeaconSim, Forgery, SimConfig};
 use courier_bindings::{EthereumLightClient, HelloApp, LightClientVerifier, Mailbox};
 use courier_chain::{Finality, evm::EvmMailbox};
 use courier_core::{MerkleTree, Message, proof::VerifierProof};
@@ -250,6 +250,43 @@ async fn a_greeting_crosses_by_light_client_and_storage_proof_alone() {
         "{finalized_block} < {commit_block}"
     );
     let onchain = OnchainUpdate::of(&finality, &signers, &config).unwrap();
+
+    // Forgeries of this update are refused on-chain, each by the check it breaks: another
+    // committee's signature over a fabricated but consistent history (a state root the origin
+    // never had), another committee's signature over the real update, a finalized header claiming
+    // another state root, an attested header carrying a state root that is not the chain's.
+    let fake_state = B256::repeat_byte(0x66);
+    for (forgery, expected) in [
+        (
+            Forgery::ConsistentExecutionStateRoot {
+                state_root: fake_state,
+                signer_seed: 999,
+            },
+            "InvalidSignature",
+        ),
+        (Forgery::ForeignCommittee { seed: 999 }, "InvalidSignature"),
+        (
+            Forgery::FinalizedExecutionStateRoot {
+                state_root: fake_state,
+            },
+            "InvalidExecutionBranch",
+        ),
+        (
+            Forgery::AttestedStateRoot {
+                state_root: fake_state,
+            },
+            "InvalidFinalityBranch",
+        ),
+    ] {
+        let forged = sim.forge(&finality, &forgery).unwrap();
+        let forged = OnchainUpdate::of(&forged, &signers, &config).unwrap();
+        let Err(err) = lc.update(update(&forged)).call().await else {
+            panic!("{forgery:?} was accepted");
+        };
+        let reason = courier_chain::evm::decode_revert(&err.as_revert_data().unwrap());
+        assert!(reason.contains(expected), "{forgery:?}: {reason}");
+    }
+
     lc.update(update(&onchain))
         .send()
         .await
