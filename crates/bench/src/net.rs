@@ -177,6 +177,8 @@ impl BenchNet {
             ],
             validators: 5,
             threshold: 3,
+            // The committee's figures: no light-client route.
+            light_client_origin: None,
         };
         let devnet = Devnet::start(devnet_spec, dir.path(), |_| {})
             .await

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use alloy::primitives::B256;
 use courier_lightclient::{
-    LightClientBootstrap, LightClientUpdate, Preset, bootstrap_from_json,
+    ChainConfig, LightClientBootstrap, LightClientUpdate, Preset, bootstrap_from_json,
     json::finality_update_from_json, updates_from_json,
 };
 use url::Url;
@@ -59,6 +59,36 @@ impl BeaconApi {
             .as_str()
             .and_then(|s| s.parse::<B256>().ok())
             .ok_or_else(|| self.bad("beacon header", "no data.root"))
+    }
+
+    /// The chain's configuration as the node states it (`/eth/v1/beacon/genesis` for the genesis
+    /// validators root, `/eth/v1/config/spec` for the preset and fork schedule). A light client
+    /// should pin these rather than trust a node for them; this is for tools and the devnet.
+    pub async fn chain_config(&self) -> Result<ChainConfig> {
+        let genesis = self.get("/eth/v1/beacon/genesis", "genesis").await?;
+        let genesis: serde_json::Value =
+            serde_json::from_str(&genesis).map_err(|e| self.bad("genesis", e))?;
+        let root = genesis["data"]["genesis_validators_root"]
+            .as_str()
+            .and_then(|s| s.parse::<B256>().ok())
+            .ok_or_else(|| self.bad("genesis", "no data.genesis_validators_root"))?;
+        let spec = self.get("/eth/v1/config/spec", "spec").await?;
+        let spec: serde_json::Value =
+            serde_json::from_str(&spec).map_err(|e| self.bad("spec", e))?;
+        // The spec's `data` is a flat map of strings, which the config.yaml reader takes as is
+        // (JSON is YAML).
+        let config = ChainConfig::from_spec_config_yaml(&spec["data"].to_string(), root)
+            .map_err(|e| self.bad("spec", e))?;
+        if config.preset != self.preset {
+            return Err(self.bad(
+                "spec",
+                format!(
+                    "the node's preset is {}, this client was made for {}",
+                    config.preset.name, self.preset.name
+                ),
+            ));
+        }
+        Ok(config)
     }
 
     /// The bootstrap for the block `root`.

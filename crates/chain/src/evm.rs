@@ -19,8 +19,9 @@ use courier_core::{Committee, Message, message::address_to_bytes32};
 use url::Url;
 
 use crate::{
-    BatchOutcome, BlockRef, Delivery, DestinationMailbox, DispatchedMessage, Error, Fees, Finality,
-    MessageOutcome, OriginMailbox, Result, SignedTx, VerifierKind,
+    BatchOutcome, BlockRef, CommittedRoots, Delivery, DestinationMailbox, DispatchedMessage, Error,
+    Fees, Finality, LightClientRoute, MessageOutcome, OriginMailbox, Result, SignedTx,
+    VerifierKind,
 };
 
 /// The Mailbox's storage slot of `committedRoot` (`Mailbox.COMMITTED_ROOT_SLOT`).
@@ -72,7 +73,7 @@ pub fn verify_committed_root(
 }
 
 /// How far back [`DestinationMailbox::delivery`] looks for a `Process` event, and in what steps
-/// (many providers refuse `eth_getLogs` over wider ranges).
+/// (see [`newest_log`]).
 const DELIVERY_LOOKBACK_BLOCKS: u64 = 50_000;
 const LOGS_RANGE_BLOCKS: u64 = 2_000;
 
@@ -222,26 +223,22 @@ impl EvmMailbox {
     }
 
     fn contract_error(&self, operation: &'static str, error: &contract::Error) -> Error {
-        if let Some(data) = error.as_revert_data() {
-            return Error::Reverted {
-                endpoint: self.endpoint.clone(),
-                operation,
-                reason: decode_revert(&data),
-            };
-        }
-        match error {
-            contract::Error::TransportError(e) => rpc_error(&self.endpoint, operation, e),
-            other => Error::Rpc {
-                endpoint: self.endpoint.clone(),
-                operation,
-                message: other.to_string(),
-                retryable: false,
-            },
-        }
+        contract_error(&self.endpoint, operation, error)
     }
 
     fn mailbox_contract(&self) -> Mailbox::MailboxInstance<DynProvider> {
         Mailbox::new(self.mailbox, self.provider.clone())
+    }
+}
+
+#[async_trait]
+impl CommittedRoots for EvmMailbox {
+    fn domain(&self) -> u64 {
+        self.domain
+    }
+
+    async fn committed_root_proof(&self, block: u64) -> Result<CommittedRootProof> {
+        EvmMailbox::committed_root_proof(self, block).await
     }
 }
 
@@ -370,36 +367,24 @@ impl DestinationMailbox for EvmMailbox {
     }
 
     async fn delivery(&self, id: B256, before: u64) -> Result<Option<Delivery>> {
-        let floor = before.saturating_sub(DELIVERY_LOOKBACK_BLOCKS);
-        let mut to = before;
-        loop {
-            let from = to.saturating_sub(LOGS_RANGE_BLOCKS - 1).max(floor);
-            let filter = Filter::new()
-                .address(self.mailbox)
-                .event_signature(Mailbox::Process::SIGNATURE_HASH)
-                .topic1(id)
-                .from_block(from)
-                .to_block(to);
-            let logs = self
-                .provider
-                .get_logs(&filter)
-                .await
-                .map_err(|e| rpc_error(&self.endpoint, "eth_getLogs", &e))?;
-            if let Some(found) = logs.iter().rev().find_map(|log| {
-                (!log.removed)
-                    .then_some(())
-                    .and(log.transaction_hash.zip(log.block_number))
-            }) {
-                return Ok(Some(Delivery {
-                    tx: found.0,
-                    block: found.1,
-                }));
-            }
-            if from <= floor {
-                return Ok(None);
-            }
-            to = from - 1;
-        }
+        let filter = Filter::new()
+            .address(self.mailbox)
+            .event_signature(Mailbox::Process::SIGNATURE_HASH)
+            .topic1(id);
+        let found = newest_log(
+            &self.provider,
+            &self.endpoint,
+            filter,
+            before,
+            DELIVERY_LOOKBACK_BLOCKS,
+        )
+        .await?;
+        Ok(found.and_then(|log| {
+            Some(Delivery {
+                tx: log.transaction_hash?,
+                block: log.block_number?,
+            })
+        }))
     }
 
     async fn verifier_of(&self, recipient: Address) -> Result<Address> {
@@ -448,6 +433,33 @@ impl DestinationMailbox for EvmMailbox {
             });
         }
         Ok(Some(committee))
+    }
+
+    async fn light_client_route(
+        &self,
+        verifier: Address,
+        origin: u64,
+    ) -> Result<Option<LightClientRoute>> {
+        let route = courier_bindings::LightClientVerifier::new(verifier, self.provider.clone())
+            .routes(origin)
+            .call()
+            .await
+            .map_err(|e| self.contract_error("LightClientVerifier.routes", &e))?;
+        if route.client == Address::ZERO {
+            return Ok(None);
+        }
+        Ok(Some(LightClientRoute {
+            client: route.client,
+            mailbox: route.mailbox,
+        }))
+    }
+
+    async fn light_client_head(&self, client: Address) -> Result<u64> {
+        courier_bindings::EthereumLightClient::new(client, self.provider.clone())
+            .latestExecutionBlock()
+            .call()
+            .await
+            .map_err(|e| self.contract_error("EthereumLightClient.latestExecutionBlock", &e))
     }
 
     async fn root_accepted(&self, verifier: Address, origin: u64, root: B256) -> Result<bool> {
@@ -638,7 +650,59 @@ pub fn decode_revert(data: &[u8]) -> String {
     format!("0x{}", alloy::primitives::hex::encode(data))
 }
 
-fn rpc_error(endpoint: &str, operation: &'static str, error: &TransportError) -> Error {
+/// The newest log matching `filter` (its block range is set here) in blocks `before - lookback`
+/// to `before`, searched newest first in steps of `LOGS_RANGE_BLOCKS` (many providers refuse
+/// `eth_getLogs` over wider ranges). Removed (reorged) logs do not count.
+pub(crate) async fn newest_log(
+    provider: &DynProvider,
+    endpoint: &str,
+    filter: Filter,
+    before: u64,
+    lookback: u64,
+) -> Result<Option<alloy::rpc::types::Log>> {
+    let floor = before.saturating_sub(lookback);
+    let mut to = before;
+    loop {
+        let from = to.saturating_sub(LOGS_RANGE_BLOCKS - 1).max(floor);
+        let logs = provider
+            .get_logs(&filter.clone().from_block(from).to_block(to))
+            .await
+            .map_err(|e| rpc_error(endpoint, "eth_getLogs", &e))?;
+        if let Some(log) = logs.into_iter().rev().find(|l| !l.removed) {
+            return Ok(Some(log));
+        }
+        if from <= floor {
+            return Ok(None);
+        }
+        to = from - 1;
+    }
+}
+
+/// A contract call's error: the decoded revert when the node returned one, else the transport's.
+pub(crate) fn contract_error(
+    endpoint: &str,
+    operation: &'static str,
+    error: &contract::Error,
+) -> Error {
+    if let Some(data) = error.as_revert_data() {
+        return Error::Reverted {
+            endpoint: endpoint.to_owned(),
+            operation,
+            reason: decode_revert(&data),
+        };
+    }
+    match error {
+        contract::Error::TransportError(e) => rpc_error(endpoint, operation, e),
+        other => Error::Rpc {
+            endpoint: endpoint.to_owned(),
+            operation,
+            message: other.to_string(),
+            retryable: false,
+        },
+    }
+}
+
+pub(crate) fn rpc_error(endpoint: &str, operation: &'static str, error: &TransportError) -> Error {
     Error::Rpc {
         endpoint: endpoint.to_owned(),
         operation,
@@ -678,7 +742,7 @@ fn broadcast_refusal(error: &str) -> Option<Refusal> {
 }
 
 /// The URL without user info, query or fragment, safe to log.
-fn redact(url: &Url) -> String {
+pub(crate) fn redact(url: &Url) -> String {
     let mut clean = url.clone();
     let _ = clean.set_username("");
     let _ = clean.set_password(None);

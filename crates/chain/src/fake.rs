@@ -314,6 +314,12 @@ impl FakeDestination {
         self.lock().committees.insert(origin, committee);
     }
 
+    /// Marks `root` accepted for `origin`, as a verifier that proved it by other means would
+    /// (a light client's storage proof, say).
+    pub fn accept_root(&self, origin: u64, root: B256) {
+        self.lock().accepted.entry(origin).or_default().push(root);
+    }
+
     /// Makes `recipient` revert (or stop reverting).
     pub fn set_failing(&self, recipient: Address, failing: bool) {
         let mut s = self.lock();
@@ -442,6 +448,20 @@ impl DestinationMailbox for FakeDestination {
 
     async fn committee(&self, _verifier: Address, origin: u64) -> Result<Option<Committee>> {
         Ok(self.lock().committees.get(&origin).cloned())
+    }
+
+    /// The fake's one verifier is a committee verifier: it has no light-client routes.
+    async fn light_client_route(
+        &self,
+        _verifier: Address,
+        _origin: u64,
+    ) -> Result<Option<crate::LightClientRoute>> {
+        Ok(None)
+    }
+
+    /// No light client lives on the fake.
+    async fn light_client_head(&self, _client: Address) -> Result<u64> {
+        Ok(0)
     }
 
     async fn root_accepted(&self, _verifier: Address, origin: u64, root: B256) -> Result<bool> {

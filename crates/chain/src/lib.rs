@@ -9,13 +9,15 @@
 //!
 //! [`evm`] implements the mailbox traits on alloy; [`folder`] implements the checkpoint store on a
 //! local directory; [`fake`] holds in-memory versions for tests; [`beacon`] reads a beacon node's
-//! light-client API.
+//! light-client API; [`lightclient`] reads and feeds a destination's on-chain light client and
+//! commits an origin Mailbox's root.
 
 pub mod beacon;
 pub mod error;
 pub mod evm;
 pub mod fake;
 pub mod folder;
+pub mod lightclient;
 mod types;
 
 use alloy::primitives::{Address, B256};
@@ -24,8 +26,8 @@ use courier_core::{Committee, SignedCheckpoint};
 
 pub use error::{Error, Result};
 pub use types::{
-    BatchOutcome, BlockRef, Delivery, DispatchedMessage, Fees, Finality, MessageOutcome, SignedTx,
-    VerifierKind,
+    BatchOutcome, BlockRef, Delivery, DispatchedMessage, Fees, Finality, LightClientRoute,
+    MessageOutcome, SignedTx, VerifierKind,
 };
 
 /// Read access to the Mailbox of an origin chain.
@@ -65,6 +67,16 @@ pub trait DestinationMailbox: Send + Sync {
     async fn verifier_kind(&self, verifier: Address) -> Result<VerifierKind>;
     /// The committee a committee verifier holds for `origin`, with the origin Mailbox it watches.
     async fn committee(&self, verifier: Address, origin: u64) -> Result<Option<Committee>>;
+    /// The route a light-client verifier holds for `origin` (the light client whose state roots
+    /// it trusts, and the origin Mailbox it reads); `None` when it has none.
+    async fn light_client_route(
+        &self,
+        verifier: Address,
+        origin: u64,
+    ) -> Result<Option<LightClientRoute>>;
+    /// The newest origin block whose execution state root the light client `client` holds (0
+    /// before its first update).
+    async fn light_client_head(&self, client: Address) -> Result<u64>;
     /// Whether `verifier` accepted `root` for `origin`.
     async fn root_accepted(&self, verifier: Address, origin: u64, root: B256) -> Result<bool>;
     /// Runs `processBatch(proof, messages)` without sending it; an error carries the revert reason.
@@ -90,6 +102,16 @@ pub trait DestinationMailbox: Send + Sync {
     async fn account_nonce(&self) -> Result<u64>;
     /// The relayer's account.
     fn sender(&self) -> Address;
+}
+
+/// An origin Mailbox's `committedRoot` with the storage proofs a light-client verifier reads.
+#[async_trait]
+pub trait CommittedRoots: Send + Sync {
+    /// The origin's domain.
+    fn domain(&self) -> u64;
+    /// The committed root at `block` with its account and storage proofs, checked against the
+    /// block's state root.
+    async fn committed_root_proof(&self, block: u64) -> Result<evm::CommittedRootProof>;
 }
 
 /// Where validators publish signed checkpoints and relayers read them.

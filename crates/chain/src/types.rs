@@ -1,6 +1,6 @@
 //! Plain data the chain traits exchange.
 
-use alloy::primitives::{B256, Bytes};
+use alloy::primitives::{Address, B256, Bytes};
 use courier_core::Message;
 use serde::{Deserialize, Serialize};
 
@@ -161,4 +161,13 @@ pub struct Delivery {
     pub tx: B256,
     /// Its block.
     pub block: u64,
+}
+
+/// A light-client verifier's route for one origin.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LightClientRoute {
+    /// The light client whose execution state roots the verifier trusts.
+    pub client: Address,
+    /// The origin Mailbox whose `committedRoot` it reads.
+    pub mailbox: Address,
 }

@@ -2,13 +2,19 @@
 //! a relayer made of one indexer per origin and one delivery pipeline per destination, all sharing
 //! one cancellation token. Used by `courier devnet` and by the end-to-end tests.
 
-use std::{path::PathBuf, time::Duration};
+use std::{collections::HashMap, path::PathBuf, sync::Arc, time::Duration};
 
 use alloy::signers::local::PrivateKeySigner;
 use alloy_primitives::Address;
-use courier_chain::{Finality, evm::EvmMailbox, folder::FolderCheckpointStore};
+use courier_chain::{
+    CommittedRoots, Finality, beacon::BeaconApi, evm::EvmMailbox, folder::FolderCheckpointStore,
+    lightclient::RootCommitter,
+};
 use courier_metrics::Metrics;
-use courier_relayer::{Indexer, IndexerConfig, OriginTrees, Pipeline, PipelineConfig};
+use courier_relayer::{
+    DestinationAccess, Indexer, IndexerConfig, LightClientDemand, LightClientRelay,
+    LightClientRelayConfig, OriginTrees, Pipeline, PipelineConfig,
+};
 use courier_store::Store;
 use courier_validator::{Validator, ValidatorConfig};
 use eyre::WrapErr;
@@ -54,6 +60,36 @@ pub struct AgentsConfig {
     pub metrics: Metrics,
     /// The chains (by name) validators sign for; empty means every chain.
     pub validator_origins: Vec<String>,
+    /// The light-client route the relayer serves, if any.
+    pub light_client: Option<AgentLightClient>,
+}
+
+/// A light-client route the relayer serves: messages from `origin` to recipients whose verifier
+/// is a light client of its beacon chain.
+#[derive(Clone)]
+pub struct AgentLightClient {
+    /// The origin chain's name (one of `chains`).
+    pub origin: String,
+    /// The origin's beacon API.
+    pub beacon_url: Url,
+    /// Its preset.
+    pub preset: courier_lightclient::Preset,
+    /// The beacon block root the relay's own light client starts from.
+    pub trusted_root: alloy_primitives::B256,
+    /// The relay's account (on the origin for `commitRoot`, on destinations for updates).
+    pub key: PrivateKeySigner,
+}
+
+impl std::fmt::Debug for AgentLightClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AgentLightClient")
+            .field("origin", &self.origin)
+            .field("beacon_url", &self.beacon_url.as_str())
+            .field("preset", &self.preset.name)
+            .field("trusted_root", &self.trusted_root)
+            .field("account", &self.key.address())
+            .finish()
+    }
 }
 
 impl std::fmt::Debug for AgentsConfig {
@@ -166,6 +202,13 @@ impl Agents {
         let db = config.relayer_db();
         let store = Store::open(&db).wrap_err_with(|| format!("opening {}", db.display()))?;
         let trees = OriginTrees::default();
+        let demand = LightClientDemand::default();
+        let mut roots: HashMap<u64, Arc<dyn CommittedRoots>> = HashMap::new();
+        if let Some(lc) = &config.light_client {
+            let (relay, origin) = light_client_relay(config, lc, demand.clone()).await?;
+            roots.insert(origin.domain(), Arc::new(origin));
+            tasks.spawn(relay.run(token.child_token()));
+        }
         for chain in &config.chains {
             let origin = connect(chain, None).await?;
             let indexer = Indexer::new(
@@ -200,6 +243,7 @@ impl Agents {
                     ..PipelineConfig::default()
                 },
             )
+            .with_light_client(roots.clone(), demand.clone())
             .with_metrics(config.metrics.relayer.clone());
             tasks.spawn(pipeline.run(token.child_token()));
         }
@@ -241,6 +285,58 @@ impl Agents {
         self.tasks.abort_all();
         while self.tasks.join_next().await.is_some() {}
     }
+}
+
+/// The light-client relay of `lc`'s origin (feeding every other chain) and a read handle on the
+/// origin Mailbox for the pipelines' storage proofs.
+async fn light_client_relay(
+    config: &AgentsConfig,
+    lc: &AgentLightClient,
+    demand: LightClientDemand,
+) -> eyre::Result<(LightClientRelay, EvmMailbox)> {
+    let origin = config
+        .chains
+        .iter()
+        .find(|c| c.name == lc.origin)
+        .ok_or_else(|| {
+            eyre::eyre!(
+                "the light-client origin {} is not a configured chain",
+                lc.origin
+            )
+        })?;
+    let beacon = BeaconApi::new(lc.beacon_url.clone(), lc.preset)
+        .wrap_err_with(|| format!("the beacon API of {}", lc.origin))?;
+    let chain_config = beacon
+        .chain_config()
+        .await
+        .wrap_err_with(|| format!("reading the beacon chain configuration of {}", lc.origin))?;
+    let destinations = config
+        .chains
+        .iter()
+        .filter(|c| c.name != lc.origin)
+        .map(|c| {
+            (
+                c.domain,
+                DestinationAccess {
+                    rpc: c.rpc.clone(),
+                    signer: lc.key.clone(),
+                },
+            )
+        })
+        .collect();
+    let relay = LightClientRelay::new(
+        origin.domain,
+        beacon,
+        chain_config,
+        RootCommitter::new(&origin.rpc, origin.mailbox, lc.key.clone()),
+        destinations,
+        demand,
+        LightClientRelayConfig {
+            poll_interval: poll(origin),
+            trusted_root: lc.trusted_root,
+        },
+    );
+    Ok((relay, connect(origin, None).await?))
 }
 
 async fn connect(chain: &AgentChain, signer: Option<PrivateKeySigner>) -> eyre::Result<EvmMailbox> {
@@ -332,6 +428,7 @@ impl AgentsConfig {
             batch_max,
             metrics: Metrics::new(),
             validator_origins: origins,
+            light_client: None,
         })
     }
 }

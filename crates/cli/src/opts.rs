@@ -111,6 +111,10 @@ pub struct SendArgs {
     /// HelloApp on the origin.
     #[arg(long)]
     pub recipient: Option<Address>,
+    /// Greet the destination's light-client HelloApp from the origin's (the devnet's
+    /// light-client route: verified by a light client of the origin's beacon chain, no committee).
+    #[arg(long, conflicts_with = "recipient")]
+    pub light_client: bool,
     /// The message body (UTF-8 text; `0x…` for raw bytes).
     pub body: String,
     /// Wait until the message is delivered (needs a running devnet), up to this many seconds.

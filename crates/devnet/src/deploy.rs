@@ -17,7 +17,7 @@ use alloy::{
     rpc::types::TransactionReceipt,
     sol_types::SolInterface,
 };
-use courier_bindings::{CommitteeVerifier, HelloApp, Mailbox};
+use courier_bindings::{CommitteeVerifier, HelloApp, LightClientVerifier, Mailbox};
 use courier_core::Committee;
 use futures::future::try_join_all;
 use serde::{Deserialize, Serialize};
@@ -227,6 +227,162 @@ async fn connect_one(
     .await?;
     tracing::debug!(chain, transactions = sent.len(), "connected");
     Ok(())
+}
+
+/// The light-client route's contracts on one destination chain: a light client of the origin's
+/// beacon chain, a `LightClientVerifier` routing the origin to it, and a HelloApp that uses that
+/// verifier (the origin's light-client HelloApp is its peer).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LightClientDeployment {
+    /// The destination chain (domain).
+    pub domain: u64,
+    /// `EthereumLightClient`.
+    pub client: Address,
+    /// `LightClientVerifier`, routing the origin to `client`.
+    pub verifier: Address,
+    /// A HelloApp whose verifier is `verifier`.
+    pub hello_app: Address,
+}
+
+/// Deploys the light-client route from `origin` to each of `destinations`: on each, an
+/// `EthereumLightClient` trusting `trusted_root` (whose bootstrap is `bootstrap`), a
+/// `LightClientVerifier` routing the origin to it and a HelloApp using it; on the origin, a
+/// HelloApp whose peers are those. Returns the origin's HelloApp and the destinations' contracts.
+#[allow(clippy::too_many_arguments)]
+pub async fn deploy_light_client_routes(
+    origin: &Deployment,
+    origin_provider: &DynProvider,
+    destinations: &[(Deployment, DynProvider)],
+    config: &courier_lightclient::ChainConfig,
+    trusted_root: B256,
+    bootstrap: &courier_lightclient::LightClientBootstrap,
+    owner: Address,
+) -> Result<(Address, Vec<LightClientDeployment>)> {
+    let origin_app = SentDeploy::send::<HelloApp::HelloAppErrors>(
+        origin_provider,
+        origin.domain,
+        format!("deploy HelloApp(mailbox {}, owner {owner})", origin.mailbox),
+        HelloApp::deploy_builder(origin_provider.clone(), origin.mailbox, owner),
+    )
+    .await?;
+    origin_app.confirm(origin_provider, origin.domain).await?;
+    let deployed = try_join_all(destinations.iter().map(|(local, provider)| {
+        deploy_light_client_route(
+            origin,
+            origin_app.address,
+            local,
+            provider,
+            config,
+            trusted_root,
+            bootstrap,
+            owner,
+        )
+    }))
+    .await?;
+    let app = HelloApp::new(origin_app.address, origin_provider.clone());
+    let mut sent = Vec::new();
+    for d in &deployed {
+        let call = format!(
+            "HelloApp {}.setPeer(domain {}, peer {})",
+            origin_app.address, d.domain, d.hello_app
+        );
+        let pending = app
+            .setPeer(d.domain, d.hello_app)
+            .send()
+            .await
+            .map_err(|e| send_error::<HelloApp::HelloAppErrors>(origin.domain, &call, &e))?;
+        sent.push((call, *pending.tx_hash()));
+    }
+    try_join_all(
+        sent.iter()
+            .map(|(call, tx)| confirm(origin_provider, origin.domain, call, *tx)),
+    )
+    .await?;
+    Ok((origin_app.address, deployed))
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn deploy_light_client_route(
+    origin: &Deployment,
+    origin_app: Address,
+    local: &Deployment,
+    provider: &DynProvider,
+    config: &courier_lightclient::ChainConfig,
+    trusted_root: B256,
+    bootstrap: &courier_lightclient::LightClientBootstrap,
+    owner: Address,
+) -> Result<LightClientDeployment> {
+    let chain = local.domain;
+    let client =
+        courier_chain::lightclient::deploy_light_client(provider, config, trusted_root, bootstrap)
+            .await
+            .map_err(|e| Error::Transaction {
+                chain,
+                call: format!("deploy EthereumLightClient(trusted root {trusted_root})"),
+                stage: "deploying",
+                reason: e.to_string(),
+                retryable: e.is_retryable(),
+            })?;
+    let verifier = SentDeploy::send::<LightClientVerifier::LightClientVerifierErrors>(
+        provider,
+        chain,
+        format!("deploy LightClientVerifier(owner {owner})"),
+        LightClientVerifier::deploy_builder(provider.clone(), owner),
+    )
+    .await?;
+    let app = SentDeploy::send::<HelloApp::HelloAppErrors>(
+        provider,
+        chain,
+        format!("deploy HelloApp(mailbox {}, owner {owner})", local.mailbox),
+        HelloApp::deploy_builder(provider.clone(), local.mailbox, owner),
+    )
+    .await?;
+    verifier.confirm(provider, chain).await?;
+    app.confirm(provider, chain).await?;
+    let mut sent = Vec::new();
+    let call = format!(
+        "LightClientVerifier {}.setRoute(origin {}, client {client}, mailbox {})",
+        verifier.address, origin.domain, origin.mailbox
+    );
+    let pending = LightClientVerifier::new(verifier.address, provider.clone())
+        .setRoute(origin.domain, client, origin.mailbox)
+        .send()
+        .await
+        .map_err(|e| {
+            send_error::<LightClientVerifier::LightClientVerifierErrors>(chain, &call, &e)
+        })?;
+    sent.push((call, *pending.tx_hash()));
+    let hello = HelloApp::new(app.address, provider.clone());
+    let call = format!("HelloApp {}.setVerifier({})", app.address, verifier.address);
+    let pending = hello
+        .setVerifier(verifier.address)
+        .send()
+        .await
+        .map_err(|e| send_error::<HelloApp::HelloAppErrors>(chain, &call, &e))?;
+    sent.push((call, *pending.tx_hash()));
+    let call = format!(
+        "HelloApp {}.setPeer(domain {}, peer {origin_app})",
+        app.address, origin.domain
+    );
+    let pending = hello
+        .setPeer(origin.domain, origin_app)
+        .send()
+        .await
+        .map_err(|e| send_error::<HelloApp::HelloAppErrors>(chain, &call, &e))?;
+    sent.push((call, *pending.tx_hash()));
+    try_join_all(
+        sent.iter()
+            .map(|(call, tx)| confirm(provider, chain, call, *tx)),
+    )
+    .await?;
+    tracing::debug!(chain, %client, verifier = %verifier.address, hello_app = %app.address, "deployed the light-client route");
+    Ok(LightClientDeployment {
+        domain: chain,
+        client,
+        verifier: verifier.address,
+        hello_app: app.address,
+    })
 }
 
 /// A contract deployment that was sent, and where the contract will be.

@@ -18,21 +18,29 @@ use std::{
     time::{Duration, Instant},
 };
 
+use alloy::primitives::{Address, B256};
 use alloy::{
     network::TransactionBuilder,
     primitives::U256,
     providers::{DynProvider, Provider},
     rpc::types::TransactionRequest,
 };
+use courier_beacon_sim::{BeaconSim, SimConfig};
 use courier_core::Committee;
 use futures::future::{Either, join_all, select, try_join_all};
 
 use crate::{
     anvil::{Anvil, AnvilConfig, AnvilInstance},
-    deploy::{CommitteeSpec, Deployment, confirm, connect, deploy_core},
+    deploy::{
+        CommitteeSpec, Deployment, LightClientDeployment, confirm, connect, deploy_core,
+        deploy_light_client_routes,
+    },
     error::{Error, Result},
     keys::{self, KEY_WARNING, ValidatorKey},
-    manifest::{MANIFEST_FILE, Manifest, ManifestAccount, ManifestChain, ManifestValidators},
+    manifest::{
+        MANIFEST_FILE, Manifest, ManifestAccount, ManifestChain, ManifestLightClient,
+        ManifestValidators,
+    },
 };
 
 /// How many contracts [`deploy_core`] creates, hence how many deployer nonces a chain uses.
@@ -80,6 +88,9 @@ pub struct DevnetSpec {
     pub validators: usize,
     /// Signatures needed, `k`.
     pub threshold: u8,
+    /// The chain (by name) whose beacon chain is simulated, with a light client of it and a
+    /// `LightClientVerifier` deployed on every other chain; `None` for no light-client route.
+    pub light_client_origin: Option<String>,
 }
 
 impl Default for DevnetSpec {
@@ -93,6 +104,7 @@ impl Default for DevnetSpec {
             ],
             validators: 5,
             threshold: 3,
+            light_client_origin: Some("alpha".to_owned()),
         }
     }
 }
@@ -128,6 +140,13 @@ impl DevnetSpec {
                 "{} validators: a committee has 1 to {}",
                 self.validators,
                 courier_core::committee::MAX_VALIDATORS
+            ));
+        }
+        if let Some(origin) = &self.light_client_origin
+            && !self.chains.iter().any(|c| &c.name == origin)
+        {
+            return invalid(format!(
+                "the light-client origin {origin} is not one of the chains"
             ));
         }
         if self.threshold == 0 || usize::from(self.threshold) > self.validators {
@@ -170,6 +189,18 @@ pub enum ProgressEvent {
     Connected {
         /// How many chains.
         chains: usize,
+        /// Time since the start began.
+        elapsed: Duration,
+    },
+    /// The light-client route is up: the origin's beacon chain simulated, a light client of it
+    /// on every other chain.
+    LightClientReady {
+        /// The origin's name.
+        origin: String,
+        /// The simulator's beacon API.
+        beacon_url: String,
+        /// How many destinations have a light client of it.
+        destinations: usize,
         /// Time since the start began.
         elapsed: Duration,
     },
@@ -216,6 +247,15 @@ impl fmt::Display for ProgressEvent {
                 f,
                 "[{elapsed:>8.2?}] {chains} chains connected: committees set, HelloApp peers enrolled"
             ),
+            Self::LightClientReady {
+                origin,
+                beacon_url,
+                destinations,
+                elapsed,
+            } => write!(
+                f,
+                "[{elapsed:>8.2?}] {origin}'s beacon chain simulated at {beacon_url}; a light client of it on {destinations} chains"
+            ),
             Self::ManifestWritten { path, elapsed } => {
                 write!(f, "[{elapsed:>8.2?}] wrote {}", path.display())
             }
@@ -258,6 +298,24 @@ impl DevnetChain {
     }
 }
 
+/// A devnet's light-client route: the simulated beacon chain of its origin, and what is deployed
+/// for it.
+#[derive(Debug)]
+pub struct DevnetLightClient {
+    /// The origin chain's name.
+    pub origin: String,
+    /// The origin's domain.
+    pub origin_domain: u64,
+    /// The simulator of the origin's beacon chain (stops with the devnet).
+    pub beacon: BeaconSim,
+    /// The beacon block root every light client was deployed trusting.
+    pub trusted_root: B256,
+    /// The origin's HelloApp whose peers use light-client verifiers.
+    pub origin_hello_app: Address,
+    /// The contracts on each other chain.
+    pub destinations: Vec<LightClientDeployment>,
+}
+
 /// A running devnet. Dropping it (or [`Devnet::stop`]) stops every chain.
 #[derive(Debug)]
 pub struct Devnet {
@@ -267,6 +325,8 @@ pub struct Devnet {
     pub validator_keys: Vec<ValidatorKey>,
     /// Signatures needed, `k`.
     pub threshold: u8,
+    /// The light-client route, when the spec asks for one.
+    pub light_client: Option<DevnetLightClient>,
     /// Where `devnet.json` was written.
     pub manifest_path: PathBuf,
     /// How long [`Devnet::start`] took.
@@ -344,6 +404,26 @@ impl Devnet {
             Ok::<_, Error>(deployments)
         };
         let deployments = mine_promptly(&anvils, setup).await?;
+        let light_client = match &spec.light_client_origin {
+            Some(origin) if spec.chains.len() > 1 => {
+                let position = spec
+                    .chains
+                    .iter()
+                    .position(|c| &c.name == origin)
+                    .ok_or_else(|| Error::InvalidSpec(format!("no chain named {origin}")))?;
+                let lc =
+                    start_light_client(&spec.chains, position, &anvils, &deployments, &deployers)
+                        .await?;
+                progress(ProgressEvent::LightClientReady {
+                    origin: origin.clone(),
+                    beacon_url: lc.beacon.url(),
+                    destinations: lc.destinations.len(),
+                    elapsed: started.elapsed(),
+                });
+                Some(lc)
+            }
+            _ => None,
+        };
 
         let chains: Vec<DevnetChain> = spec
             .chains
@@ -362,6 +442,7 @@ impl Devnet {
             chains,
             validator_keys,
             threshold: spec.threshold,
+            light_client,
             manifest_path: data_dir.join(MANIFEST_FILE),
             startup: Duration::ZERO,
         };
@@ -438,11 +519,23 @@ impl Devnet {
             },
             deployer: account(keys::deployer()),
             relayer: account(keys::relayer()),
+            light_client: self.light_client.as_ref().map(|lc| ManifestLightClient {
+                origin: lc.origin.clone(),
+                beacon_url: lc.beacon.url(),
+                preset: lc.beacon.chain_config().preset.name.to_owned(),
+                trusted_root: lc.trusted_root,
+                origin_hello_app: lc.origin_hello_app,
+                destinations: lc.destinations.clone(),
+                relay: account(keys::light_client_relay()),
+            }),
         }
     }
 
-    /// Stops every chain and waits until their processes are gone.
+    /// Stops the beacon simulator and every chain, and waits until their processes are gone.
     pub async fn stop(self) {
+        if let Some(lc) = self.light_client {
+            lc.beacon.stop().await;
+        }
         join_all(self.chains.into_iter().map(|chain| chain.anvil.stop())).await;
     }
 }
@@ -478,6 +571,78 @@ async fn skip_nonces(provider: &DynProvider, chain: u64, count: usize) -> Result
     )
     .await?;
     Ok(())
+}
+
+/// Starts the beacon simulator over the chain at `position`, waits for its first finalized
+/// block (mining the few blocks that takes at once), and deploys a light client trusting that
+/// block, a `LightClientVerifier` and a HelloApp on every other chain.
+async fn start_light_client(
+    specs: &[ChainSpec],
+    position: usize,
+    anvils: &[AnvilInstance],
+    deployments: &[Deployment],
+    deployers: &[DynProvider],
+) -> Result<DevnetLightClient> {
+    let spec = &specs[position];
+    let anvil = &anvils[position];
+    let sim_error = |e: courier_beacon_sim::Error| {
+        Error::InvalidSpec(format!("the beacon simulator of {}: {e}", spec.name))
+    };
+    let beacon = BeaconSim::start(
+        anvil.rpc_url(),
+        SimConfig {
+            finality_depth: spec.finality_depth,
+            poll_interval: (spec.block_time / 4)
+                .clamp(Duration::from_millis(20), Duration::from_millis(250)),
+            ..SimConfig::default()
+        },
+    )
+    .await
+    .map_err(sim_error)?;
+    // Finality needs `depth` blocks on top of one after genesis; mine them now rather than wait.
+    let head = anvil.block_number().await?;
+    let wanted = spec.finality_depth + 2;
+    if head < wanted {
+        anvil.mine(wanted - head).await?;
+    }
+    let head = anvil.block_number().await?;
+    beacon
+        .wait_for_slot(head, Duration::from_secs(30))
+        .await
+        .map_err(sim_error)?;
+    let trusted = beacon.finalized_block().ok_or_else(|| {
+        Error::InvalidSpec(format!(
+            "the beacon simulator of {} has no finalized block at slot {head}",
+            spec.name
+        ))
+    })?;
+    let bootstrap = beacon.bootstrap(&trusted.root).map_err(sim_error)?;
+    let config = beacon.chain_config().clone();
+    let others: Vec<(Deployment, DynProvider)> = deployments
+        .iter()
+        .zip(deployers)
+        .enumerate()
+        .filter(|(i, _)| *i != position)
+        .map(|(_, (d, p))| (*d, p.clone()))
+        .collect();
+    let setup = deploy_light_client_routes(
+        &deployments[position],
+        &deployers[position],
+        &others,
+        &config,
+        trusted.root,
+        &bootstrap,
+        keys::DEPLOYER_ADDRESS,
+    );
+    let (origin_hello_app, destinations) = mine_promptly(anvils, setup).await?;
+    Ok(DevnetLightClient {
+        origin: spec.name.clone(),
+        origin_domain: spec.chain_id,
+        beacon,
+        trusted_root: trusted.root,
+        origin_hello_app,
+        destinations,
+    })
 }
 
 /// Runs `work` while mining every chain's pending transactions as soon as they appear, so that

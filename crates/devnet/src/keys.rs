@@ -31,6 +31,14 @@ pub const RELAYER_PRIVATE_KEY: B256 =
 /// Address of [`RELAYER_PRIVATE_KEY`].
 pub const RELAYER_ADDRESS: Address = address!("0x70997970C51812dc3A010C7d01b50e0d17dc79C8");
 
+/// Private key of anvil's dev account 2 (same mnemonic, m/44'/60'/0'/0/2): anvil's public test
+/// key, known to everyone.
+pub const LIGHT_CLIENT_RELAY_PRIVATE_KEY: B256 =
+    b256!("0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a");
+/// Address of [`LIGHT_CLIENT_RELAY_PRIVATE_KEY`].
+pub const LIGHT_CLIENT_RELAY_ADDRESS: Address =
+    address!("0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC");
+
 /// Prefix of the preimage of a validator key.
 pub const VALIDATOR_KEY_PREFIX: &str = "courier-devnet-validator-";
 
@@ -42,6 +50,12 @@ pub fn deployer() -> PrivateKeySigner {
 /// The relayer: delivers messages.
 pub fn relayer() -> PrivateKeySigner {
     known_signer(RELAYER_PRIVATE_KEY)
+}
+
+/// The light-client relay: commits origin roots and feeds light clients, from an account of its
+/// own so that its transactions never take the relayer's nonces.
+pub fn light_client_relay() -> PrivateKeySigner {
+    known_signer(LIGHT_CLIENT_RELAY_PRIVATE_KEY)
 }
 
 #[allow(clippy::expect_used)]
@@ -106,6 +120,8 @@ mod tests {
         assert_eq!(deployer().address(), DEPLOYER_ADDRESS);
         assert_eq!(relayer().address(), RELAYER_ADDRESS);
         assert_ne!(DEPLOYER_ADDRESS, RELAYER_ADDRESS);
+        assert_eq!(light_client_relay().address(), LIGHT_CLIENT_RELAY_ADDRESS);
+        assert_ne!(LIGHT_CLIENT_RELAY_ADDRESS, RELAYER_ADDRESS);
     }
 
     #[test]

@@ -35,6 +35,30 @@ pub struct Manifest {
     pub deployer: ManifestAccount,
     /// The account the relayer delivers with.
     pub relayer: ManifestAccount,
+    /// The light-client route, when the devnet has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub light_client: Option<ManifestLightClient>,
+}
+
+/// The devnet's light-client route: one origin whose beacon chain is simulated, and a light
+/// client of it on every other chain.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ManifestLightClient {
+    /// The origin chain's name.
+    pub origin: String,
+    /// The beacon API of the origin's simulated beacon chain.
+    pub beacon_url: String,
+    /// Its preset (`minimal` or `mainnet`).
+    pub preset: String,
+    /// The beacon block root the light clients were deployed trusting.
+    pub trusted_root: B256,
+    /// The origin's HelloApp whose peers use light-client verifiers.
+    pub origin_hello_app: Address,
+    /// The contracts on each other chain.
+    pub destinations: Vec<crate::deploy::LightClientDeployment>,
+    /// The account the light-client relay commits roots and submits updates with.
+    pub relay: ManifestAccount,
 }
 
 /// One chain of the devnet.
@@ -176,6 +200,20 @@ mod tests {
             },
             deployer: account(1),
             relayer: account(2),
+            light_client: Some(ManifestLightClient {
+                origin: "alpha".to_owned(),
+                beacon_url: "http://127.0.0.1:5052/".to_owned(),
+                preset: "minimal".to_owned(),
+                trusted_root: B256::with_last_byte(0x20),
+                origin_hello_app: Address::with_last_byte(0x21),
+                destinations: vec![crate::deploy::LightClientDeployment {
+                    domain: 31338,
+                    client: Address::with_last_byte(0x22),
+                    verifier: Address::with_last_byte(0x23),
+                    hello_app: Address::with_last_byte(0x24),
+                }],
+                relay: account(4),
+            }),
         }
     }
 
@@ -197,10 +235,24 @@ mod tests {
     }
 
     #[test]
+    fn a_manifest_without_a_light_client_route_reads() {
+        let mut manifest = sample();
+        manifest.light_client = None;
+        let json = serde_json::to_string(&manifest).unwrap();
+        assert!(!json.contains("lightClient"));
+        assert_eq!(serde_json::from_str::<Manifest>(&json).unwrap(), manifest);
+    }
+
+    #[test]
     fn keys_sit_next_to_warnings() {
         let json: serde_json::Value = serde_json::to_value(sample()).unwrap();
         assert_eq!(json["warning"], KEY_WARNING);
-        for holder in [&json["deployer"], &json["relayer"], &json["validators"]] {
+        for holder in [
+            &json["deployer"],
+            &json["relayer"],
+            &json["validators"],
+            &json["lightClient"]["relay"],
+        ] {
             assert_eq!(holder["warning"], KEY_WARNING);
         }
         assert!(json["deployer"]["privateKey"].is_string());

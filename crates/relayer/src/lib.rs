@@ -1,16 +1,21 @@
 //! The relayer agent. For each origin, an [`indexer`] records final dispatches in the store; for each
 //! destination, a [`pipeline`] takes due messages, [`prepare`]s a proof the recipient's verifier
 //! accepts, submits it (batching where it pays), confirms the outcome and records it, retrying with
-//! backoff. Every step writes its state before the side effect it records, so a crash at any point
+//! backoff. For origins reached by light-client verifiers, a [`light_client`] relay commits the
+//! origin's root and brings the destinations' light clients to it when a message needs it. Every step writes its state before the side effect it records, so a crash at any point
 //! loses no message, and the Mailbox's replay protection makes a repeated submission harmless.
 
 pub mod indexer;
+pub mod light_client;
 pub mod pipeline;
 pub mod prepare;
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
 pub use indexer::{Indexer, IndexerConfig, OriginTrees};
+pub use light_client::{
+    DestinationAccess, LightClientDemand, LightClientRelay, LightClientRelayConfig,
+};
 pub use pipeline::{Pipeline, PipelineConfig, TickReport};
 
 /// Errors of the relayer.

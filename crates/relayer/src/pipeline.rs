@@ -11,11 +11,12 @@
 //!
 //! Whatever happens, the Mailbox delivers a message at most once.
 
-use std::{collections::HashMap, time::Duration};
+use std::{collections::HashMap, sync::Arc, time::Duration};
 
 use alloy_primitives::{Address, B256};
 use courier_chain::{
-    CheckpointStore, DestinationMailbox, Fees, MessageOutcome, SignedTx, VerifierKind,
+    CheckpointStore, CommittedRoots, DestinationMailbox, Fees, MessageOutcome, SignedTx,
+    VerifierKind, evm::CommittedRootProof,
 };
 use courier_core::Committee;
 use courier_metrics::{DestinationLabels, RelayerMetrics, RouteLabels};
@@ -29,8 +30,9 @@ use tracing::{debug, error, info, warn};
 use crate::{
     Error, Result,
     indexer::OriginTrees,
+    light_client::{LightClientDemand, Need},
     now_ms,
-    prepare::{Pending, Prepared, prepare},
+    prepare::{Pending, Prepared, prepare, prepare_storage_proof},
 };
 
 /// How a pipeline runs.
@@ -91,6 +93,13 @@ pub struct Pipeline<D, C> {
     config: PipelineConfig,
     verifiers: HashMap<Address, (Address, VerifierKind)>,
     committees: HashMap<(Address, u64), Committee>,
+    /// Per origin: where the light-client route reads the committed root's storage proofs.
+    roots: HashMap<u64, Arc<dyn CommittedRoots>>,
+    /// What this pipeline waits for from light-client relays.
+    demand: LightClientDemand,
+    /// The newest storage proof read per (origin, light client), reused while the light client
+    /// holds the same block.
+    committed: HashMap<(u64, Address), CommittedRootProof>,
     metrics: RelayerMetrics,
 }
 
@@ -111,8 +120,23 @@ impl<D: DestinationMailbox, C: CheckpointStore> Pipeline<D, C> {
             config,
             verifiers: HashMap::new(),
             committees: HashMap::new(),
+            roots: HashMap::new(),
+            demand: LightClientDemand::default(),
+            committed: HashMap::new(),
             metrics: RelayerMetrics::default(),
         }
+    }
+
+    /// Enables the light-client route: `roots` reads each origin's committed root with its
+    /// storage proofs, and `demand` tells the light-client relays what waits.
+    pub fn with_light_client(
+        mut self,
+        roots: HashMap<u64, Arc<dyn CommittedRoots>>,
+        demand: LightClientDemand,
+    ) -> Self {
+        self.roots = roots;
+        self.demand = demand;
+        self
     }
 
     /// Reports to these metrics (by default to ones nobody reads).
@@ -376,7 +400,7 @@ impl<D: DestinationMailbox, C: CheckpointStore> Pipeline<D, C> {
         for record in records {
             let recipient = Address::from_slice(&record.message.recipient[12..]);
             let (verifier, kind) = self.verifier(recipient).await?;
-            if kind != VerifierKind::Committee {
+            if !matches!(kind, VerifierKind::Committee | VerifierKind::LightClient) {
                 self.wait(&record.id, Some(record.attempts), &format!("verifier {verifier} is of kind {kind:?}, which this relayer cannot prove yet"))?;
                 report.waiting += 1;
                 continue;
@@ -518,6 +542,15 @@ impl<D: DestinationMailbox, C: CheckpointStore> Pipeline<D, C> {
         chunk: &[Pending],
         report: &mut TickReport,
     ) -> Result<Option<(Vec<u8>, usize)>> {
+        if self
+            .verifiers
+            .values()
+            .any(|(v, k)| *v == verifier && *k == VerifierKind::LightClient)
+        {
+            return self
+                .prove_light_client(origin, verifier, chunk, report)
+                .await;
+        }
         let committee = match self.committee(verifier, origin).await? {
             Some(c) => c,
             None => {
@@ -573,6 +606,120 @@ impl<D: DestinationMailbox, C: CheckpointStore> Pipeline<D, C> {
                 Err(e.into())
             }
         }
+    }
+
+    /// The light-client route: the origin's committed root at the newest origin block the
+    /// destination's light client holds, proven by storage proofs (see
+    /// [`crate::prepare::prepare_storage_proof`]). What the light client does not cover yet is
+    /// put in the demand for the light-client relay.
+    async fn prove_light_client(
+        &mut self,
+        origin: u64,
+        verifier: Address,
+        chunk: &[Pending],
+        report: &mut TickReport,
+    ) -> Result<Option<(Vec<u8>, usize)>> {
+        let Some(last) = chunk.last().map(|p| p.message.nonce) else {
+            return Ok(None);
+        };
+        let destination = self.destination.domain();
+        let Some(roots) = self.roots.get(&origin).cloned() else {
+            return self.wait_all(chunk, report, &format!("verifier {verifier} is a light-client verifier, and this relayer reads no committed roots of origin {origin}"));
+        };
+        let Some(route) = self
+            .destination
+            .light_client_route(verifier, origin)
+            .await?
+        else {
+            return self.wait_all(
+                chunk,
+                report,
+                &format!("light-client verifier {verifier} has no route for origin {origin}"),
+            );
+        };
+        let need = Need {
+            origin,
+            destination,
+            client: route.client,
+        };
+        let head = self.destination.light_client_head(route.client).await?;
+        if head == 0 {
+            self.demand.need(need, last);
+            return self.wait_all(
+                chunk,
+                report,
+                &format!(
+                    "light client {} holds no block of origin {origin} yet",
+                    route.client
+                ),
+            );
+        }
+        let committed = match self.committed.get(&(origin, route.client)) {
+            Some(p) if p.block_number == head => p.clone(),
+            _ => {
+                let p = roots.committed_root_proof(head).await?;
+                self.committed.insert((origin, route.client), p.clone());
+                p
+            }
+        };
+        let tree = self.trees.with(origin, Clone::clone);
+        match prepare_storage_proof(
+            &self.destination,
+            verifier,
+            origin,
+            &tree,
+            &committed,
+            chunk,
+        )
+        .await?
+        {
+            Prepared::Ready {
+                proof,
+                covered,
+                mode,
+                checkpoint_index,
+            } => {
+                if covered < chunk.len() {
+                    self.demand.need(need, last);
+                } else {
+                    self.demand.satisfied(need, last);
+                }
+                debug!(
+                    destination,
+                    origin,
+                    head,
+                    checkpoint_index,
+                    mode,
+                    covered,
+                    "proven by the light client's committed root"
+                );
+                for p in &chunk[covered..] {
+                    self.wait(
+                        &p.id,
+                        None,
+                        &format!("waiting for light client {} to hold a root committed after nonce {checkpoint_index}", route.client),
+                    )?;
+                }
+                Ok(Some((proof, covered)))
+            }
+            Prepared::Wait(reason) => {
+                self.demand.need(need, last);
+                self.wait_all(chunk, report, &reason)
+            }
+        }
+    }
+
+    fn wait_all(
+        &self,
+        chunk: &[Pending],
+        report: &mut TickReport,
+        reason: &str,
+    ) -> Result<Option<(Vec<u8>, usize)>> {
+        for p in chunk {
+            self.wait(&p.id, None, reason)?;
+        }
+        report.waiting += chunk.len();
+        Ok(None)
     }
 
     async fn prove(

@@ -7,9 +7,14 @@
 //!   quorum signed that index.
 //! - Otherwise mode `0x00` against the quorum root when the verifier already accepted it, else mode
 //!   `0x02` (accept the root and prove all messages with one multiproof).
+//!
+//! For a light-client verifier ([`prepare_storage_proof`]) the root is the origin Mailbox's
+//! `committedRoot` in the newest origin block the destination's light client holds: mode `0x03`
+//! (storage proofs of that slot against the block's state root, then a multiproof) the first
+//! time, mode `0x00` once the verifier has accepted the root.
 
 use alloy_primitives::{Address, B256};
-use courier_chain::{CheckpointStore, DestinationMailbox};
+use courier_chain::{CheckpointStore, DestinationMailbox, evm::CommittedRootProof};
 use courier_core::{Checkpoint, Committee, MerkleTree, Message, SignedCheckpoint, VerifierProof};
 use futures::future::join_all;
 use tracing::warn;
@@ -149,6 +154,76 @@ where
         covered,
         checkpoint_index: index,
     })
+}
+
+/// Builds a proof for as many of `messages` as the root in `committed` covers: `committed` is the
+/// origin Mailbox's `committedRoot` with its storage proofs at the newest origin block the
+/// light client behind `verifier` holds. The root must be one of `tree`'s (the relayer's own
+/// reading of the origin), else nothing is proven.
+pub async fn prepare_storage_proof<D>(
+    destination: &D,
+    verifier: Address,
+    origin: u64,
+    tree: &MerkleTree,
+    committed: &CommittedRootProof,
+    messages: &[Pending],
+) -> Result<Prepared, PrepareError>
+where
+    D: DestinationMailbox + ?Sized,
+{
+    let Some(first) = messages.first() else {
+        return Ok(Prepared::Wait("no messages".into()));
+    };
+    let block = committed.block_number;
+    if committed.root == B256::ZERO {
+        return Ok(Prepared::Wait(format!(
+            "no root was committed on origin {origin} by block {block}, the newest its light client holds"
+        )));
+    }
+    let Some(count) = count_of_root(tree, committed.root, first.message.nonce) else {
+        return Ok(Prepared::Wait(format!(
+            "the root committed on origin {origin} at block {block} ({}) covers no message from nonce {} of the relayer's tree ({} messages indexed)",
+            committed.root,
+            first.message.nonce,
+            tree.len()
+        )));
+    };
+    let covered = messages
+        .iter()
+        .take_while(|p| p.message.nonce < count)
+        .count();
+    let nonces: Vec<u32> = messages[..covered]
+        .iter()
+        .map(|p| p.message.nonce)
+        .collect();
+    let proof = if destination
+        .root_accepted(verifier, origin, committed.root)
+        .await?
+    {
+        VerifierProof::cached_root(tree, count, &nonces)?
+    } else {
+        VerifierProof::StorageProof {
+            root: committed.root,
+            block_number: block,
+            account_proof: committed.account_proof.iter().map(|n| n.to_vec()).collect(),
+            storage_proof: committed.storage_proof.iter().map(|n| n.to_vec()).collect(),
+            multiproof: tree.multiproof_at(count, &nonces)?,
+        }
+    };
+    Ok(Prepared::Ready {
+        proof: proof.encode()?,
+        mode: proof.mode(),
+        covered,
+        checkpoint_index: count - 1,
+    })
+}
+
+/// The number of leaves `n > after` for which `tree.root_at(n)` is `root`, newest first (the
+/// committed root is usually recent).
+fn count_of_root(tree: &MerkleTree, root: B256, after: u32) -> Option<u32> {
+    (after + 1..=tree.len())
+        .rev()
+        .find(|&n| tree.root_at(n).is_ok_and(|r| r == root))
 }
 
 fn checkpoint_of(
@@ -461,5 +536,106 @@ mod tests {
         assert!(
             matches!(w.prepare(0, 3).await, Prepared::Wait(r) if r.contains("match this relayer's tree"))
         );
+    }
+
+    fn committed(w: &World, count: u32, block: u64) -> CommittedRootProof {
+        CommittedRootProof {
+            block_number: block,
+            state_root: B256::repeat_byte(0x5a),
+            root: if count == 0 {
+                B256::ZERO
+            } else {
+                w.tree.root_at(count).unwrap()
+            },
+            account_proof: vec![vec![0xf8, 0x01].into()],
+            storage_proof: vec![vec![0xe2, 0x02].into()],
+        }
+    }
+
+    async fn prepare_lc(w: &World, committed: &CommittedRootProof, from: usize) -> Prepared {
+        prepare_storage_proof(
+            &w.dest,
+            Address::repeat_byte(0xcc),
+            ORIGIN,
+            &w.tree,
+            committed,
+            &w.pending[from..],
+        )
+        .await
+        .unwrap()
+    }
+
+    #[tokio::test]
+    async fn a_storage_proof_covers_the_messages_under_the_committed_root() {
+        let w = world(5);
+        // The light client's block holds the root over the first 3 messages: nonces 1 and 2
+        // are covered, 3 and 4 wait.
+        let committed = committed(&w, 3, 77);
+        let Prepared::Ready {
+            proof,
+            mode,
+            covered,
+            checkpoint_index,
+        } = prepare_lc(&w, &committed, 1).await
+        else {
+            panic!("not ready")
+        };
+        assert_eq!((mode, covered, checkpoint_index), (0x03, 2, 2));
+        let VerifierProof::StorageProof {
+            root,
+            block_number,
+            account_proof,
+            storage_proof,
+            multiproof,
+        } = VerifierProof::decode(&proof).unwrap()
+        else {
+            panic!("not a storage proof")
+        };
+        assert_eq!((root, block_number), (committed.root, 77));
+        assert_eq!(account_proof, vec![vec![0xf8, 0x01]]);
+        assert_eq!(storage_proof, vec![vec![0xe2, 0x02]]);
+        assert_eq!(multiproof, w.tree.multiproof_at(3, &[1, 2]).unwrap());
+    }
+
+    #[tokio::test]
+    async fn an_accepted_committed_root_is_proven_against_the_cache() {
+        let w = world(4);
+        let committed = committed(&w, 4, 9);
+        w.dest.accept_root(ORIGIN, committed.root);
+        let Prepared::Ready {
+            proof,
+            mode,
+            covered,
+            ..
+        } = prepare_lc(&w, &committed, 0).await
+        else {
+            panic!("not ready")
+        };
+        assert_eq!((mode, covered), (0x00, 4));
+        w.deliver(&proof, &w.messages(0, 4), 0).await;
+        for p in &w.pending {
+            assert_eq!(w.dest.times_delivered(p.id), 1);
+        }
+    }
+
+    #[tokio::test]
+    async fn nothing_is_proven_without_a_committed_root_that_covers_the_message() {
+        let w = world(4);
+        let none = committed(&w, 0, 5);
+        assert!(
+            matches!(prepare_lc(&w, &none, 0).await, Prepared::Wait(r) if r.contains("no root was committed on origin 10 by block 5"))
+        );
+        // The root over the first two messages is older than nonce 2.
+        let old = committed(&w, 2, 6);
+        assert!(
+            matches!(prepare_lc(&w, &old, 2).await, Prepared::Wait(r) if r.contains("covers no message from nonce 2"))
+        );
+        // A root that is not the relayer's tree at all.
+        let mut foreign = committed(&w, 4, 7);
+        foreign.root = B256::repeat_byte(0x77);
+        assert!(matches!(
+            prepare_lc(&w, &foreign, 0).await,
+            Prepared::Wait(_)
+        ));
     }
 }

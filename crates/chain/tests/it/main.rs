@@ -139,6 +139,12 @@ async fn the_beacon_api_client_reads_what_a_light_client_verifies() {
         .await
         .unwrap();
     let api = BeaconApi::new(sim.url().parse().unwrap(), Preset::MINIMAL).unwrap();
+    // The node's stated configuration is the simulator's; a client made for another preset
+    // refuses it by name.
+    assert_eq!(&api.chain_config().await.unwrap(), sim.chain_config());
+    let wrong = BeaconApi::new(sim.url().parse().unwrap(), Preset::MAINNET).unwrap();
+    let err = wrong.chain_config().await.unwrap_err().to_string();
+    assert!(err.contains("preset is minimal"), "{err}");
     let root = api.finalized_root().await.unwrap();
     let bootstrap = api.bootstrap(root).await.unwrap();
     let mut client = LightClient::bootstrap(sim.chain_config().clone(), bootstrap, root).unwrap();

@@ -12,7 +12,7 @@ use tracing::info;
 use url::Url;
 
 use crate::{
-    agents::{AgentChain, Agents, AgentsConfig},
+    agents::{AgentChain, AgentLightClient, Agents, AgentsConfig},
     opts::{DevnetArgs, GlobalOpts},
     output,
 };
@@ -96,6 +96,16 @@ pub fn agents_config(devnet: &Devnet, dir: &Path) -> eyre::Result<AgentsConfig> 
         batch_max: 100,
         metrics: courier_metrics::Metrics::new(),
         validator_origins: Vec::new(),
+        light_client: match &devnet.light_client {
+            Some(lc) => Some(AgentLightClient {
+                origin: lc.origin.clone(),
+                beacon_url: Url::parse(&lc.beacon.url()).wrap_err("the beacon simulator's url")?,
+                preset: lc.beacon.chain_config().preset,
+                trusted_root: lc.trusted_root,
+                key: keys::light_client_relay(),
+            }),
+            None => None,
+        },
     })
 }
 
@@ -148,6 +158,11 @@ fn print_summary(
             "chains": chains,
             "committee": { "threshold": devnet.threshold, "validators": devnet.validator_keys.iter().map(|k| k.address).collect::<Vec<_>>() },
             "relayer": keys::relayer().address(),
+            "lightClient": devnet.light_client.as_ref().map(|lc| json!({
+                "origin": lc.origin, "beaconApi": lc.beacon.url(), "trustedRoot": lc.trusted_root,
+                "originHelloApp": lc.origin_hello_app, "destinations": lc.destinations,
+                "relay": keys::light_client_relay().address(),
+            })),
             "metrics": format!("http://{metrics}/metrics"),
         }));
     }
@@ -192,9 +207,49 @@ fn print_summary(
         crate::outln!("           {}", k.address)?;
     }
     crate::outln!("relayer    {}", keys::relayer().address())?;
+    if let Some(lc) = &devnet.light_client {
+        crate::outln!()?;
+        crate::outln!(
+            "light client of {}'s beacon chain (simulated at {}, trusting block root {}):",
+            lc.origin,
+            lc.beacon.url(),
+            lc.trusted_root
+        )?;
+        crate::outln!(
+            "           {:<6}  {:<42}  {:<42}  {:<42}",
+            "chain",
+            "EthereumLightClient",
+            "LightClientVerifier",
+            "HelloApp (light client)"
+        )?;
+        for d in &lc.destinations {
+            let name = devnet
+                .chain_by_domain(d.domain)
+                .map_or_else(|| d.domain.to_string(), |c| c.name().to_owned());
+            crate::outln!(
+                "           {:<6}  {:<42}  {:<42}  {:<42}",
+                name,
+                d.client.to_string(),
+                d.verifier.to_string(),
+                d.hello_app.to_string()
+            )?;
+        }
+        crate::outln!(
+            "           {} HelloApp {} sends to those; relay account {}",
+            lc.origin,
+            lc.origin_hello_app,
+            keys::light_client_relay().address()
+        )?;
+    }
     crate::outln!("metrics    http://{metrics}/metrics")?;
     crate::outln!()?;
     crate::outln!("Try:  courier send --from alpha --to beta \"hello\" --wait 30")?;
+    if let Some(lc) = &devnet.light_client {
+        crate::outln!(
+            "      courier send --from {} --to beta --light-client \"hello\" --wait 60",
+            lc.origin
+        )?;
+    }
     crate::outln!("      courier messages")?;
     crate::outln!("Ctrl-C stops everything.")?;
     Ok(())

@@ -1,4 +1,5 @@
-//! `courier send --from A --to B [--recipient ADDR] BODY`: dispatches on a devnet chain.
+//! `courier send --from A --to B [--recipient ADDR | --light-client] BODY`: dispatches on a devnet
+//! chain.
 
 use std::time::{Duration, Instant};
 
@@ -46,11 +47,29 @@ pub async fn run(args: SendArgs, global: &GlobalOpts) -> eyre::Result<()> {
         .wallet(EthereumWallet::from(signer))
         .connect_http(url);
 
+    let sender_app = if args.light_client {
+        let lc = manifest.light_client.as_ref().ok_or_else(|| {
+            eyre!("this devnet has no light-client route (devnet.json has no lightClient)")
+        })?;
+        if lc.origin != from.name {
+            bail!(
+                "the devnet's light-client route starts on {}, not {}",
+                lc.origin,
+                from.name
+            );
+        }
+        if !lc.destinations.iter().any(|d| d.domain == to.chain_id) {
+            bail!("{} has no light client of {}", to.name, lc.origin);
+        }
+        lc.origin_hello_app
+    } else {
+        from.hello_app
+    };
     let receipt: TransactionReceipt = match args.recipient {
         None => {
             let text = String::from_utf8(body.to_vec())
                 .wrap_err("a greeting to HelloApp must be UTF-8 text (or pass --recipient)")?;
-            HelloApp::new(from.hello_app, &provider)
+            HelloApp::new(sender_app, &provider)
                 .greet(to.chain_id, text)
                 .send()
                 .await

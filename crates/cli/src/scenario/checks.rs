@@ -14,6 +14,18 @@ use futures::future::try_join_all;
 use super::{Context, Processed, Sent, Wait, first_few};
 
 impl Context {
+    /// `received()` of the HelloApp the messages of `sent` went to (the chain's own HelloApp when
+    /// `sent` is empty).
+    async fn received_of(&self, destination: &str, sent: &[Sent]) -> eyre::Result<u64> {
+        match sent.first() {
+            Some(s) => {
+                let app = s.message.recipient_address()?;
+                self.received_by(destination, app).await
+            }
+            None => self.received(destination).await,
+        }
+    }
+
     /// Checks that each of `sent` was delivered exactly once on `destination`: exactly one
     /// `Process` event with its id, the Mailbox's `delivered(origin, recipient, nonce)`,
     /// `HelloApp.received()` equal to `expected_received`, and the relayer's store saying
@@ -78,7 +90,7 @@ impl Context {
             },
         )?;
 
-        let received = self.received(destination).await?;
+        let received = self.received_of(destination, sent).await?;
         self.check(
             format!("{destination}: HelloApp.received() = {expected_received}"),
             received == expected_received,
@@ -202,7 +214,7 @@ impl Context {
         settle: Duration,
     ) -> eyre::Result<()> {
         tokio::time::sleep(settle).await;
-        let received = self.received(destination).await?;
+        let received = self.received_of(destination, sent).await?;
         let processed = self.processed(destination).await?;
         let ids: HashSet<B256> = sent.iter().map(|s| s.id).collect();
         let events = processed.iter().filter(|p| ids.contains(&p.id)).count();

@@ -386,23 +386,57 @@ impl Context {
 
     /// `HelloApp.received()` on `chain`: greetings it handled.
     pub async fn received(&self, chain: &str) -> eyre::Result<u64> {
+        let app = self.chain(chain)?.deployment.hello_app;
+        self.received_by(chain, app).await
+    }
+
+    /// `received()` of the HelloApp at `app` on `chain`.
+    pub async fn received_by(&self, chain: &str, app: Address) -> eyre::Result<u64> {
         let c = self.chain(chain)?;
-        let received = HelloApp::new(c.deployment.hello_app, c.anvil.provider())
+        let received = HelloApp::new(app, c.anvil.provider())
             .received()
             .call()
             .await
-            .wrap_err_with(|| format!("HelloApp.received() on {chain}"))?;
+            .wrap_err_with(|| format!("HelloApp {app}.received() on {chain}"))?;
         u64::try_from(received).wrap_err("HelloApp.received() does not fit 64 bits")
     }
 
     /// `HelloApp.lastGreeting()` on `chain`.
     pub async fn last_greeting(&self, chain: &str) -> eyre::Result<String> {
+        let app = self.chain(chain)?.deployment.hello_app;
+        self.last_greeting_of(chain, app).await
+    }
+
+    /// `lastGreeting()` of the HelloApp at `app` on `chain`.
+    pub async fn last_greeting_of(&self, chain: &str, app: Address) -> eyre::Result<String> {
         let c = self.chain(chain)?;
-        HelloApp::new(c.deployment.hello_app, c.anvil.provider())
+        HelloApp::new(app, c.anvil.provider())
             .lastGreeting()
             .call()
             .await
-            .wrap_err_with(|| format!("HelloApp.lastGreeting() on {chain}"))
+            .wrap_err_with(|| format!("HelloApp {app}.lastGreeting() on {chain}"))
+    }
+
+    /// The devnet's light-client route.
+    pub fn light_client(&self) -> eyre::Result<&courier_devnet::devnet::DevnetLightClient> {
+        self.devnet
+            .light_client
+            .as_ref()
+            .ok_or_else(|| eyre!("this devnet has no light-client route"))
+    }
+
+    /// The light-client route's contracts on `chain`.
+    pub fn light_client_on(
+        &self,
+        chain: &str,
+    ) -> eyre::Result<courier_devnet::deploy::LightClientDeployment> {
+        let domain = self.chain(chain)?.domain();
+        self.light_client()?
+            .destinations
+            .iter()
+            .find(|d| d.domain == domain)
+            .copied()
+            .ok_or_else(|| eyre!("{chain} has no light client of the light-client origin"))
     }
 
     /// `Mailbox.delivered(origin, recipient, nonce)` on the message's destination.
@@ -495,6 +529,19 @@ impl Context {
         to: &str,
         texts: &[String],
     ) -> eyre::Result<Vec<B256>> {
+        let app = self.chain(from)?.deployment.hello_app;
+        self.submit_greetings_from(app, from, to, texts).await
+    }
+
+    /// [`Self::submit_greetings`] from the HelloApp at `app` on `from` (which greets its peer on
+    /// `to`).
+    pub async fn submit_greetings_from(
+        &self,
+        app: Address,
+        from: &str,
+        to: &str,
+        texts: &[String],
+    ) -> eyre::Result<Vec<B256>> {
         let (origin, destination) = (self.chain(from)?, self.chain(to)?);
         let Some(first) = texts.first() else {
             return Ok(Vec::new());
@@ -505,7 +552,7 @@ impl Context {
         };
         let provider = origin.anvil.signing_provider(self.sender.clone());
         let sender = self.sender.address();
-        let app = HelloApp::new(origin.deployment.hello_app, &provider);
+        let app = HelloApp::new(app, &provider);
         let nonce = provider
             .get_transaction_count(sender)
             .pending()
@@ -598,10 +645,23 @@ impl Context {
         count: usize,
         label: &str,
     ) -> eyre::Result<Vec<Sent>> {
+        let app = self.chain(from)?.deployment.hello_app;
+        self.send_greetings_from(app, from, to, count, label).await
+    }
+
+    /// [`Self::send_greetings`] from the HelloApp at `app` on `from`.
+    pub async fn send_greetings_from(
+        &self,
+        app: Address,
+        from: &str,
+        to: &str,
+        count: usize,
+        label: &str,
+    ) -> eyre::Result<Vec<Sent>> {
         let texts: Vec<String> = (0..count)
             .map(|i| format!("{label} #{i} {from} to {to}"))
             .collect();
-        let hashes = self.submit_greetings(from, to, &texts).await?;
+        let hashes = self.submit_greetings_from(app, from, to, &texts).await?;
         let receipts = self.receipts(from, &hashes).await?;
         let mut sent = receipts
             .iter()

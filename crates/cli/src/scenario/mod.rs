@@ -13,6 +13,8 @@ mod checks;
 mod context;
 mod forged_signature;
 mod hello;
+mod light_client;
+mod light_client_forged;
 mod relayer_crash;
 mod reorg;
 mod report;
@@ -90,6 +92,18 @@ pub const SCENARIOS: &[Scenario] = &[
         run: forged_signature::run,
         deadline: Duration::from_secs(120),
     },
+    Scenario {
+        name: "light-client",
+        summary: "greetings alpha → beta and gamma verified by light clients of alpha's beacon chain alone (no validator runs); idle routes send nothing",
+        run: light_client::run,
+        deadline: Duration::from_secs(120),
+    },
+    Scenario {
+        name: "light-client-forged",
+        summary: "updates signed by a foreign committee and storage proofs against state roots the light client lacks are refused; honest updates deliver once",
+        run: light_client_forged::run,
+        deadline: Duration::from_secs(120),
+    },
 ];
 
 /// The scenario named `name`.
@@ -119,6 +133,7 @@ pub fn devnet_spec() -> DevnetSpec {
         ],
         validators: 5,
         threshold: 3,
+        light_client_origin: Some("alpha".to_owned()),
     }
 }
 

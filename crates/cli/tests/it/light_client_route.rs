@@ -13,11 +13,12 @@ use alloy::{
 };
 use courier_beacon_sim::{BeaconSim, Forgery, SimConfig};
 use courier_bindings::{EthereumLightClient, HelloApp, LightClientVerifier, Mailbox};
+use courier_chain::lightclient::{chain_params as chain, committee, execution, header, update};
 use courier_chain::{Finality, evm::EvmMailbox};
 use courier_core::{MerkleTree, Message, proof::VerifierProof};
 use courier_devnet::{Anvil, AnvilConfig, AnvilInstance, deploy_core, keys};
 use courier_lightclient::{
-    ChainConfig, Fork, LightClient, LightClientHeader, UpdatePolicy,
+    LightClient, LightClientHeader, UpdatePolicy,
     onchain::{OnchainCommittee, OnchainExecution, OnchainHeader, OnchainUpdate},
 };
 
@@ -25,87 +26,26 @@ const ORIGIN: u64 = 31337;
 const DEST: u64 = 31338;
 const DEPTH: u64 = 2;
 
-fn header(h: &OnchainHeader) -> courier_bindings::BeaconBlockHeader {
-    courier_bindings::BeaconBlockHeader {
-        slot: h.slot,
-        proposerIndex: h.proposer_index,
-        parentRoot: h.parent_root,
-        stateRoot: h.state_root,
-        bodyRoot: h.body_root,
-    }
-}
-
-fn execution(e: &OnchainExecution) -> EthereumLightClient::Execution {
-    EthereumLightClient::Execution {
-        stateRoot: e.state_root,
-        stateRootBranch: e.state_root_branch.clone(),
-        blockNumber: e.block_number,
-        blockNumberBranch: e.block_number_branch.clone(),
-    }
-}
-
-fn committee(c: &OnchainCommittee) -> EthereumLightClient::Committee {
-    EthereumLightClient::Committee {
-        root: c.committee_root,
-        pubkeysRoot: c.pubkeys_root,
-        aggregatePubkey: c.aggregate_pubkey.clone(),
-    }
-}
-
-fn update(u: &OnchainUpdate) -> EthereumLightClient::Update {
-    let (next_pubkeys_root, next_aggregate, next_branch) = match &u.next_committee {
-        Some(n) => (
-            n.committee.pubkeys_root,
-            n.committee.aggregate_pubkey.clone(),
-            n.branch.clone(),
-        ),
-        None => (B256::ZERO, Bytes::new(), Vec::new()),
-    };
-    EthereumLightClient::Update {
-        signers: committee(&u.signers),
-        attested: header(&u.attested),
-        finalized: header(&u.finalized),
-        finalityBranch: u.finality_branch.clone(),
-        finalizedExecution: execution(&u.finalized_execution),
-        nextPubkeysRoot: next_pubkeys_root,
-        nextAggregatePubkey: next_aggregate,
-        nextCommitteeBranch: next_branch,
-        signatureSlot: u.signature_slot,
-        participation: u.participation.clone(),
-        signature: u.signature.clone(),
-        nonSigners: u
-            .non_signers
-            .iter()
-            .map(|n| EthereumLightClient::NonSigner {
-                index: U256::from(n.index),
-                pubkey: n.pubkey.clone(),
-                branch: n.branch.clone(),
-            })
-            .collect(),
-    }
-}
-
-fn chain(config: &ChainConfig) -> EthereumLightClient::Chain {
-    let forks = [
-        Fork::Altair,
-        Fork::Bellatrix,
-        Fork::Capella,
-        Fork::Deneb,
-        Fork::Electra,
-        Fork::Fulu,
-    ];
-    EthereumLightClient::Chain {
-        genesisValidatorsRoot: config.genesis_validators_root,
-        genesisForkVersion: config.genesis_fork_version.into(),
-        forkVersions: forks
-            .iter()
-            .map(|f| config.fork_point(*f).version.into())
-            .collect(),
-        forkEpochs: forks.iter().map(|f| config.fork_point(*f).epoch).collect(),
-        slotsPerEpoch: config.preset.slots_per_epoch,
-        epochsPerPeriod: config.preset.epochs_per_sync_committee_period,
-        committeeSize: config.preset.sync_committee_size as u64,
-    }
+/// Greets `DEST` from `app`; the message dispatched.
+async fn greet(
+    app: &HelloApp::HelloAppInstance<alloy::providers::DynProvider>,
+    text: &str,
+) -> Message {
+    let receipt = app
+        .greet(DEST, text.into())
+        .send()
+        .await
+        .unwrap()
+        .get_receipt()
+        .await
+        .unwrap();
+    let dispatch = receipt
+        .inner
+        .logs()
+        .iter()
+        .find_map(|l| Mailbox::Dispatch::decode_log(&l.inner).ok())
+        .unwrap();
+    Message::decode(&dispatch.data.message).unwrap()
 }
 
 async fn mine_to(anvil: &AnvilInstance, sim: &BeaconSim, head: u64) {
@@ -206,21 +146,7 @@ async fn a_greeting_crosses_by_light_client_and_storage_proof_alone() {
         .unwrap();
 
     // A greeting, and the root committed on the origin.
-    let receipt = origin_app
-        .greet(DEST, "hello by light client".into())
-        .send()
-        .await
-        .unwrap()
-        .get_receipt()
-        .await
-        .unwrap();
-    let dispatch = receipt
-        .inner
-        .logs()
-        .iter()
-        .find_map(|l| Mailbox::Dispatch::decode_log(&l.inner).ok())
-        .unwrap();
-    let message = Message::decode(&dispatch.data.message).unwrap();
+    let message = greet(&origin_app, "hello by light client").await;
     let commit = Mailbox::new(o.mailbox, origin_provider.clone())
         .commitRoot()
         .send()
@@ -334,7 +260,7 @@ async fn a_greeting_crosses_by_light_client_and_storage_proof_alone() {
     let Err(refused) = dest_mailbox
         .process(
             Bytes::from(early.encode().unwrap()),
-            dispatch.data.message.clone(),
+            Bytes::from(message.encode()),
         )
         .call()
         .await
@@ -345,7 +271,7 @@ async fn a_greeting_crosses_by_light_client_and_storage_proof_alone() {
     assert!(reason.contains("StateRootUnknown"), "{reason}");
 
     dest_mailbox
-        .process(Bytes::from(proof), dispatch.data.message.clone())
+        .process(Bytes::from(proof), Bytes::from(message.encode()))
         .send()
         .await
         .unwrap()
@@ -372,4 +298,97 @@ async fn a_greeting_crosses_by_light_client_and_storage_proof_alone() {
     sim.stop().await;
     origin.stop().await;
     dest.stop().await;
+}
+
+/// The light-client relay as the devnet runs it, after the origin's beacon chain moved two sync
+/// committee periods past the block the destination's light client was deployed trusting: the
+/// relay verifies the period updates with its own light client, teaches the destination's
+/// contract the committees of periods 1 and 2, then the finality update, and the greeting is
+/// delivered by storage proof. No validator runs.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_relay_carries_a_light_client_across_sync_committee_periods() {
+    use courier_cli::{agents::Agents, cmd::devnet::agents_config};
+    use courier_devnet::{ChainSpec, Devnet, DevnetSpec};
+
+    let dir = tempfile::tempdir().unwrap();
+    let spec = DevnetSpec {
+        chains: vec![
+            ChainSpec::new("alpha", ORIGIN, Duration::from_secs(1), DEPTH),
+            ChainSpec::new("beta", DEST, Duration::from_secs(1), 1),
+        ],
+        validators: 3,
+        threshold: 2,
+        light_client_origin: Some("alpha".to_owned()),
+    };
+    let devnet = Devnet::start(spec, dir.path(), |_| {}).await.unwrap();
+    let lc = devnet.light_client.as_ref().unwrap();
+    let alpha = devnet.chain("alpha").unwrap();
+    let beta = devnet.chain("beta").unwrap();
+    let route = lc.destinations[0];
+    let client = EthereumLightClient::new(route.client, beta.anvil.provider());
+    let period_slots = {
+        let p = &lc.beacon.chain_config().preset;
+        p.slots_per_epoch * p.epochs_per_sync_committee_period
+    };
+    assert_eq!(
+        client.committeeHash(U256::from(1)).call().await.unwrap(),
+        B256::ZERO
+    );
+
+    // Two periods on.
+    let head = alpha.anvil.block_number().await.unwrap();
+    alpha
+        .anvil
+        .mine(2 * period_slots + 10 - head)
+        .await
+        .unwrap();
+    let head = alpha.anvil.block_number().await.unwrap();
+    lc.beacon
+        .wait_for_slot(head, Duration::from_secs(60))
+        .await
+        .unwrap();
+
+    let mut config = agents_config(&devnet, dir.path()).unwrap();
+    config.validators.clear();
+    let agents = Agents::start_relayer(&config).await.unwrap();
+    let origin_app = HelloApp::new(lc.origin_hello_app, alpha.deployer.clone());
+    let message = greet(&origin_app, "across periods").await;
+    let dest_mailbox = Mailbox::new(beta.deployment.mailbox, beta.anvil.provider());
+    let started = std::time::Instant::now();
+    loop {
+        if dest_mailbox
+            .delivered(ORIGIN, route.hello_app, message.nonce)
+            .call()
+            .await
+            .unwrap()
+        {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "not delivered; the light client holds block {}",
+            client.latestExecutionBlock().call().await.unwrap()
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    agents.shutdown(Duration::from_secs(5)).await;
+
+    // The contract learned the committees of periods 1 and 2 on the way, and holds a block of
+    // period 2 or later.
+    for period in [1u64, 2] {
+        assert_ne!(
+            client
+                .committeeHash(U256::from(period))
+                .call()
+                .await
+                .unwrap(),
+            B256::ZERO,
+            "period {period}"
+        );
+    }
+    let held = client.latestExecutionBlock().call().await.unwrap();
+    assert!(held >= 2 * period_slots, "holds block {held}");
+    let app = HelloApp::new(route.hello_app, beta.anvil.provider());
+    assert_eq!(app.lastGreeting().call().await.unwrap(), "across periods");
+    devnet.stop().await;
 }

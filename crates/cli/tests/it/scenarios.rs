@@ -6,14 +6,16 @@ use std::process::Command;
 
 use courier_cli::scenario::{self, Options};
 
-/// The six scenarios the suite must have.
-const NAMES: [&str; 6] = [
+/// The scenarios the suite must have.
+const NAMES: [&str; 8] = [
     "hello",
     "burst",
     "relayer-crash",
     "validator-outage",
     "reorg",
     "forged-signature",
+    "light-client",
+    "light-client-forged",
 ];
 
 async fn passes(name: &str) {
@@ -67,6 +69,16 @@ async fn scenario_forged_signature() {
     passes("forged-signature").await;
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn scenario_light_client() {
+    passes("light-client").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn scenario_light_client_forged() {
+    passes("light-client-forged").await;
+}
+
 fn courier(args: &[&str]) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_courier"))
         .args(args)
@@ -75,7 +87,7 @@ fn courier(args: &[&str]) -> std::process::Output {
 }
 
 #[test]
-fn scenario_list_names_all_six() {
+fn scenario_list_names_every_scenario() {
     let out = courier(&["scenario", "list"]);
     assert!(out.status.success(), "{out:?}");
     let text = String::from_utf8(out.stdout).unwrap();
@@ -86,11 +98,10 @@ fn scenario_list_names_all_six() {
     assert_eq!(names, NAMES, "{text}");
     // One line each, with what the scenario does.
     assert_eq!(text, courier_cli::cmd::scenario::list_text());
-    assert!(
-        text.lines()
-            .any(|l| l.starts_with("reorg             a dispatch reorged away")),
-        "{text}"
-    );
+    // Names padded to the longest, then the summary.
+    let width = NAMES.iter().map(|n| n.len()).max().unwrap();
+    let reorg = format!("{:<width$}  a dispatch reorged away", "reorg");
+    assert!(text.lines().any(|l| l.starts_with(&reorg)), "{text}");
 
     let out = courier(&["scenario", "list", "--json"]);
     assert!(out.status.success(), "{out:?}");

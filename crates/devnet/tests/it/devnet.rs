@@ -143,6 +143,65 @@ async fn default_devnet_starts_in_seconds_fully_wired() {
     addresses.dedup();
     assert_eq!(addresses.len(), 9);
 
+    // The light-client route: alpha's beacon chain simulated, and on beta and gamma a light
+    // client of it (trusting the bootstrap root, holding period 0's committee), a verifier routing
+    // alpha to it and a HelloApp using that verifier, whose peer is alpha's light-client HelloApp.
+    let lc = devnet
+        .light_client
+        .as_ref()
+        .expect("the default devnet has a light-client route");
+    assert_eq!(lc.origin, "alpha");
+    assert_eq!(
+        count(|e| matches!(
+            e,
+            ProgressEvent::LightClientReady {
+                destinations: 2,
+                ..
+            }
+        )),
+        1
+    );
+    let alpha = devnet.chain("alpha").unwrap();
+    let mut lc_domains: Vec<u64> = lc.destinations.iter().map(|d| d.domain).collect();
+    lc_domains.sort_unstable();
+    assert_eq!(lc_domains, vec![31338, 31339]);
+    for d in &lc.destinations {
+        let chain = devnet.chain_by_domain(d.domain).unwrap();
+        let provider = chain.anvil.provider();
+        let client = courier_bindings::EthereumLightClient::new(d.client, provider.clone());
+        assert_ne!(
+            client
+                .committeeHash(alloy::primitives::U256::ZERO)
+                .call()
+                .await
+                .unwrap(),
+            B256::ZERO
+        );
+        let route = courier_bindings::LightClientVerifier::new(d.verifier, provider.clone())
+            .routes(alpha.domain())
+            .call()
+            .await
+            .unwrap();
+        assert_eq!(
+            (route.client, route.mailbox),
+            (d.client, alpha.deployment.mailbox)
+        );
+        let app = HelloApp::new(d.hello_app, provider.clone());
+        assert_eq!(app.verifier().call().await.unwrap(), d.verifier);
+        assert_eq!(
+            app.peers(alpha.domain()).call().await.unwrap(),
+            lc.origin_hello_app.into_word()
+        );
+    }
+    let origin_app = HelloApp::new(lc.origin_hello_app, alpha.anvil.provider());
+    for d in &lc.destinations {
+        assert_eq!(
+            origin_app.peers(d.domain).call().await.unwrap(),
+            d.hello_app.into_word()
+        );
+    }
+    assert!(lc.beacon.finalized_block().is_some());
+
     // The manifest describes this devnet.
     assert_eq!(devnet.manifest_path, dir.path().join(MANIFEST_FILE));
     let manifest = Manifest::read(&devnet.manifest_path).unwrap();
