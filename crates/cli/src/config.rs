@@ -25,6 +25,13 @@ pub struct CourierConfig {
     pub validator: Option<ValidatorSection>,
     /// Run a relayer.
     pub relayer: Option<RelayerSection>,
+    /// The verifiers deployed on the configured chains, by name, as they are configured on-chain
+    /// (checked against the safety rails; see `courier_core::safety`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub verifiers: BTreeMap<String, VerifierSection>,
+    /// Applications and the verifier each uses, by name.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub apps: BTreeMap<String, AppSection>,
 }
 
 impl Default for CourierConfig {
@@ -34,8 +41,83 @@ impl Default for CourierConfig {
             chains: BTreeMap::new(),
             validator: None,
             relayer: None,
+            verifiers: BTreeMap::new(),
+            apps: BTreeMap::new(),
         }
     }
+}
+
+/// A verifier as configured on its chain.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case", deny_unknown_fields)]
+pub enum VerifierSection {
+    /// A `CommitteeVerifier`'s committee for one origin.
+    Committee {
+        /// The chain (name) it is deployed on.
+        chain: String,
+        /// Its address.
+        address: Address,
+        /// Signatures needed.
+        threshold: usize,
+        /// The members.
+        validators: Vec<Address>,
+    },
+    /// An optimistic verifier's route.
+    Optimistic {
+        /// The chain (name) it is deployed on.
+        chain: String,
+        /// Its address.
+        address: Address,
+        /// The dispute window, e.g. "30m".
+        #[serde(with = "humantime_serde")]
+        window: Duration,
+        /// Who may veto.
+        watchers: Vec<Address>,
+        /// Who may claim.
+        proposers: Vec<Address>,
+    },
+    /// A light client of the origin's consensus.
+    LightClient {
+        /// The chain (name) it is deployed on.
+        chain: String,
+        /// Its address.
+        address: Address,
+    },
+    /// `require` of the named verifiers must accept.
+    Aggregation {
+        /// The chain (name) it is deployed on.
+        chain: String,
+        /// Its address.
+        address: Address,
+        /// How many must accept.
+        require: usize,
+        /// The verifiers (names in `verifiers`).
+        of: Vec<String>,
+    },
+}
+
+impl VerifierSection {
+    /// The chain it is deployed on.
+    pub fn chain(&self) -> &str {
+        match self {
+            Self::Committee { chain, .. }
+            | Self::Optimistic { chain, .. }
+            | Self::LightClient { chain, .. }
+            | Self::Aggregation { chain, .. } => chain,
+        }
+    }
+}
+
+/// An application: a recipient contract and the verifier it chose.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AppSection {
+    /// The chain (name) it lives on.
+    pub chain: String,
+    /// Its address.
+    pub address: Address,
+    /// Its verifier (a name in `verifiers`).
+    pub verifier: String,
 }
 
 /// One chain.
@@ -85,7 +167,14 @@ fn default_batch_max() -> usize {
 }
 
 /// The keys a configuration file may have at its top level.
-const TOP_LEVEL_KEYS: [&str; 4] = ["data_dir", "chains", "validator", "relayer"];
+const TOP_LEVEL_KEYS: [&str; 6] = [
+    "data_dir",
+    "chains",
+    "validator",
+    "relayer",
+    "verifiers",
+    "apps",
+];
 
 /// Deepest confirmation rule accepted (about two weeks of 1-second blocks).
 const MAX_DEPTH: u64 = 1_000_000;
@@ -166,7 +255,7 @@ pub fn load_for(
             for key in top.keys() {
                 if !TOP_LEVEL_KEYS.contains(&key.as_str()) {
                     problems.push(format!(
-                        "{key}: unknown key (expected data_dir, chains, validator or relayer)"
+                        "{key}: unknown key (expected data_dir, chains, validator, relayer, verifiers or apps)"
                     ));
                 }
             }
@@ -175,6 +264,23 @@ pub fn load_for(
                     let section = format!("chains.{name}");
                     if let Err(e) = figment.extract_inner::<ChainConfig>(&section) {
                         problems.extend(describe_in(&section, e));
+                    }
+                }
+            }
+            for (key, table) in [("verifiers", true), ("apps", false)] {
+                if let Some(figment::value::Value::Dict(_, entries)) = top.get(key) {
+                    for name in entries.keys() {
+                        let section = format!("{key}.{name}");
+                        let result = if table {
+                            figment
+                                .extract_inner::<VerifierSection>(&section)
+                                .map(|_| ())
+                        } else {
+                            figment.extract_inner::<AppSection>(&section).map(|_| ())
+                        };
+                        if let Err(e) = result {
+                            problems.extend(describe_in(&section, e));
+                        }
                     }
                 }
             }
@@ -294,7 +400,147 @@ pub fn check(config: &CourierConfig, env: &[(String, String)], keys: Keys) -> Ve
             ));
         }
     }
+    check_security(config, &mut problems);
     problems
+}
+
+/// The safety rails (`courier_core::safety`): committees, windows, and applications one signer
+/// could satisfy; also names that point nowhere.
+fn check_security(config: &CourierConfig, problems: &mut Vec<String>) {
+    use courier_core::safety::{self, MIN_DISPUTE_WINDOW};
+    for (name, v) in &config.verifiers {
+        let at = |key: &str| format!("verifiers.{name}.{key}");
+        if !config.chains.contains_key(v.chain()) {
+            problems.push(format!("{}: no chain named {:?}", at("chain"), v.chain()));
+        }
+        match v {
+            VerifierSection::Committee {
+                threshold,
+                validators,
+                ..
+            } => {
+                for p in safety::check_committee(*threshold, validators) {
+                    problems.push(format!("verifiers.{name}: {p}"));
+                }
+            }
+            VerifierSection::Optimistic {
+                window,
+                watchers,
+                proposers,
+                ..
+            } => {
+                for p in safety::check_optimistic(*window, watchers.len(), MIN_DISPUTE_WINDOW) {
+                    problems.push(format!("verifiers.{name}: {p}"));
+                }
+                if proposers.is_empty() {
+                    problems.push(format!(
+                        "{}: no proposer: nothing could be claimed",
+                        at("proposers")
+                    ));
+                }
+            }
+            VerifierSection::LightClient { .. } => {}
+            VerifierSection::Aggregation {
+                require, of, chain, ..
+            } => {
+                if *require == 0 || *require > of.len() {
+                    problems.push(format!(
+                        "{}: {require} of {} verifiers can never work (1 to {} accepted)",
+                        at("require"),
+                        of.len(),
+                        of.len()
+                    ));
+                }
+                for (i, part) in of.iter().enumerate() {
+                    match config.verifiers.get(part) {
+                        None => {
+                            problems.push(format!("{}[{i}]: no verifier named {part:?}", at("of")))
+                        }
+                        Some(p) if p.chain() != chain => problems.push(format!(
+                            "{}[{i}]: {part:?} is on chain {:?}, this aggregation on {chain:?}",
+                            at("of"),
+                            p.chain()
+                        )),
+                        Some(_) => {}
+                    }
+                }
+            }
+        }
+    }
+    for (name, app) in &config.apps {
+        let at = |key: &str| format!("apps.{name}.{key}");
+        if !config.chains.contains_key(&app.chain) {
+            problems.push(format!("{}: no chain named {:?}", at("chain"), app.chain));
+        }
+        let Some(verifier) = config.verifiers.get(&app.verifier) else {
+            problems.push(format!(
+                "{}: no verifier named {:?}",
+                at("verifier"),
+                app.verifier
+            ));
+            continue;
+        };
+        if verifier.chain() != app.chain {
+            problems.push(format!(
+                "{}: {:?} is on chain {:?}, the app on {:?}",
+                at("verifier"),
+                app.verifier,
+                verifier.chain(),
+                app.chain
+            ));
+        }
+        match trust(config, &app.verifier, 0) {
+            Some(t) if t.single_signer() => problems.push(format!(
+                "apps.{name}: {}",
+                safety::Unsafe::SingleSigner {
+                    verifier: app.verifier.clone()
+                }
+            )),
+            Some(_) => {}
+            None => problems.push(format!(
+                "{}: cannot tell what {:?} trusts: a verifier it names is missing, or they nest in a cycle",
+                at("verifier"),
+                app.verifier
+            )),
+        }
+    }
+}
+
+/// What `name` trusts, following aggregations (at most 8 deep: deeper is a cycle or a mistake).
+fn trust(config: &CourierConfig, name: &str, depth: usize) -> Option<courier_core::safety::Trust> {
+    use courier_core::safety::Trust;
+    if depth > 8 {
+        return None;
+    }
+    Some(match config.verifiers.get(name)? {
+        VerifierSection::Committee {
+            threshold,
+            validators,
+            ..
+        } => Trust::Signers {
+            threshold: *threshold,
+            signers: validators.clone(),
+        },
+        // Unwatched, a claim is a proposer's word alone.
+        VerifierSection::Optimistic {
+            watchers,
+            proposers,
+            ..
+        } if watchers.is_empty() => Trust::Signers {
+            threshold: 1,
+            signers: proposers.clone(),
+        },
+        VerifierSection::Optimistic { .. } | VerifierSection::LightClient { .. } => {
+            Trust::Consensus
+        }
+        VerifierSection::Aggregation { require, of, .. } => Trust::AtLeast {
+            required: *require,
+            parts: of
+                .iter()
+                .map(|p| trust(config, p, depth + 1))
+                .collect::<Option<Vec<_>>>()?,
+        },
+    })
 }
 
 #[cfg(test)]
@@ -400,6 +646,104 @@ key_env = "RELAYER_KEY"
                 "relayer.key_env: environment variable RELAYER_KEY is not set".to_owned(),
             ]
         );
+    }
+
+    const SECURE: &str = r#"
+[verifiers.committee]
+kind = "committee"
+chain = "bnb"
+address = "0x3333333333333333333333333333333333333333"
+threshold = 2
+validators = ["0x0000000000000000000000000000000000000001", "0x0000000000000000000000000000000000000002", "0x0000000000000000000000000000000000000003"]
+
+[verifiers.optimistic]
+kind = "optimistic"
+chain = "bnb"
+address = "0x4444444444444444444444444444444444444444"
+window = "30m"
+watchers = ["0x0000000000000000000000000000000000000009"]
+proposers = ["0x0000000000000000000000000000000000000008"]
+
+[verifiers.both]
+kind = "aggregation"
+chain = "bnb"
+address = "0x5555555555555555555555555555555555555555"
+require = 2
+of = ["committee", "optimistic"]
+
+[apps.bridge]
+chain = "bnb"
+address = "0x6666666666666666666666666666666666666666"
+verifier = "both"
+"#;
+
+    #[test]
+    fn verifiers_and_apps_that_pass_the_rails_load() {
+        let f = write(&format!("{GOOD}{SECURE}"));
+        let c = load(f.path(), &env(&[("RELAYER_KEY", "k")])).unwrap();
+        assert_eq!(c.verifiers.len(), 3);
+        assert_eq!(c.apps["bridge"].verifier, "both");
+        assert!(matches!(
+            &c.verifiers["optimistic"],
+            VerifierSection::Optimistic { window, .. } if *window == Duration::from_secs(1800)
+        ));
+    }
+
+    #[test]
+    fn dangerous_verifier_configurations_are_refused_by_name() {
+        let bad = format!("{GOOD}{SECURE}")
+            .replace("threshold = 2", "threshold = 1")
+            .replace("window = \"30m\"", "window = \"30s\"")
+            .replace("require = 2", "require = 1")
+            .replace(
+                "[apps.bridge]",
+                "[apps.solo]\nchain = \"bnb\"\naddress = \"0x7777777777777777777777777777777777777777\"\nverifier = \"committee\"\n\n[apps.bridge]",
+            );
+        let f = write(&bad);
+        let errors = load(f.path(), &env(&[("RELAYER_KEY", "k")])).unwrap_err();
+        let text = errors.join("\n");
+        for expected in [
+            "verifiers.committee: threshold 1 of 3: any single key could deliver anything",
+            "verifiers.optimistic: dispute window 30s is below the floor of 600s",
+            "apps.solo: its verifier \"committee\" can be satisfied by a single signer alone",
+            "apps.bridge: its verifier \"both\" can be satisfied by a single signer alone",
+        ] {
+            assert!(text.contains(expected), "missing {expected:?} in:\n{text}");
+        }
+        assert_eq!(errors.len(), 4, "{text}");
+    }
+
+    #[test]
+    fn a_single_key_holder_and_dangling_names_are_refused() {
+        let bad = format!("{GOOD}{SECURE}")
+            .replace(
+                "validators = [\"0x0000000000000000000000000000000000000001\", \"0x0000000000000000000000000000000000000002\", \"0x0000000000000000000000000000000000000003\"]",
+                "validators = [\"0x0000000000000000000000000000000000000001\", \"0x0000000000000000000000000000000000000001\"]",
+            )
+            .replace("watchers = [\"0x0000000000000000000000000000000000000009\"]", "watchers = []")
+            .replace("of = [\"committee\", \"optimistic\"]", "of = [\"committee\", \"nobody\"]");
+        let f = write(&bad);
+        let errors = load(f.path(), &env(&[("RELAYER_KEY", "k")])).unwrap_err();
+        let text = errors.join("\n");
+        for expected in [
+            "verifiers.committee: the committee has 2 members but only 1 distinct key holder(s)",
+            "verifiers.optimistic: no watcher",
+            "verifiers.both.of[1]: no verifier named \"nobody\"",
+            "apps.bridge.verifier: cannot tell what \"both\" trusts",
+        ] {
+            assert!(text.contains(expected), "missing {expected:?} in:\n{text}");
+        }
+    }
+
+    #[test]
+    fn the_example_file_is_valid() {
+        let f = write(include_str!("../../../courier.example.toml"));
+        let c = load(
+            f.path(),
+            &env(&[("COURIER_VALIDATOR_KEY", "k"), ("COURIER_RELAYER_KEY", "k")]),
+        )
+        .unwrap();
+        assert_eq!(c.apps["token-bridge"].verifier, "ethereum-both");
     }
 
     #[test]

@@ -14,6 +14,7 @@ pub mod error;
 pub mod merkle;
 pub mod message;
 pub mod proof;
+pub mod safety;
 
 pub use checkpoint::{CHECKPOINT_TAG, Checkpoint, SignedCheckpoint};
 pub use committee::Committee;

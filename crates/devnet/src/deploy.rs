@@ -61,11 +61,15 @@ impl CommitteeSpec {
     pub fn committee(&self, origin_mailbox: Address) -> Result<Committee> {
         let mut validators = self.validators.clone();
         validators.sort_unstable();
-        Ok(Committee::new(
-            origin_mailbox.into_word(),
-            self.threshold,
-            validators,
-        )?)
+        let committee = Committee::new(origin_mailbox.into_word(), self.threshold, validators)?;
+        // The safety rails: a committee one key can satisfy is not deployed.
+        if let Some(problem) =
+            courier_core::safety::check_committee(usize::from(self.threshold), &self.validators)
+                .first()
+        {
+            return Err(Error::InvalidSpec(format!("unsafe committee: {problem}")));
+        }
+        Ok(committee)
     }
 }
 
@@ -532,6 +536,14 @@ mod tests {
             Err(Error::Core(
                 courier_core::Error::ValidatorsNotAscending { .. }
             ))
+        ));
+        let one = CommitteeSpec {
+            threshold: 1,
+            validators: vec![a, b, c],
+        };
+        assert!(matches!(
+            one.committee(mailbox),
+            Err(Error::InvalidSpec(reason)) if reason.contains("threshold 1 of 3")
         ));
         let too_high = CommitteeSpec {
             threshold: 4,

@@ -111,7 +111,7 @@ impl Default for DevnetSpec {
 
 impl DevnetSpec {
     /// Checks that the spec can work: at least one chain, names and chain ids unique and not
-    /// empty or zero, `1 ≤ threshold ≤ validators ≤ 255`.
+    /// empty or zero, `2 ≤ threshold ≤ validators ≤ 255`.
     pub fn validate(&self) -> Result<()> {
         let invalid = |reason: String| Err(Error::InvalidSpec(reason));
         if self.chains.is_empty() {
@@ -149,9 +149,9 @@ impl DevnetSpec {
                 "the light-client origin {origin} is not one of the chains"
             ));
         }
-        if self.threshold == 0 || usize::from(self.threshold) > self.validators {
+        if self.threshold < 2 || usize::from(self.threshold) > self.validators {
             return invalid(format!(
-                "threshold {} with {} validators: it must be 1 to {}",
+                "threshold {} with {} validators: it must be 2 to {} (a threshold of one lets any single key deliver anything)",
                 self.threshold, self.validators, self.validators
             ));
         }
@@ -723,7 +723,15 @@ mod tests {
         check(|s| s.validators = 0, "0 validators");
         check(|s| s.validators = 256, "256 validators");
         check(|s| s.threshold = 0, "threshold 0");
+        check(
+            |s| s.threshold = 1,
+            "a threshold of one lets any single key deliver",
+        );
         check(|s| s.threshold = 6, "threshold 6 with 5 validators");
+        check(
+            |s| s.light_client_origin = Some("delta".into()),
+            "the light-client origin delta is not one of the chains",
+        );
     }
 
     #[test]
