@@ -27,7 +27,7 @@ use courier_core::{Committee, SignedCheckpoint};
 pub use error::{Error, Result};
 pub use types::{
     BatchOutcome, BlockRef, Delivery, DispatchedMessage, Fees, Finality, LightClientRoute,
-    MessageOutcome, SignedTx, VerifierKind,
+    MessageOutcome, OptimisticClaim, SignedTx, VerifierKind,
 };
 
 /// Read access to the Mailbox of an origin chain.

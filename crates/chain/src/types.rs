@@ -171,3 +171,18 @@ pub struct LightClientRoute {
     /// The origin Mailbox whose `committedRoot` it reads.
     pub mailbox: Address,
 }
+
+/// A claim of an origin root on an optimistic verifier.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OptimisticClaim {
+    /// The claimed root.
+    pub root: B256,
+    /// The index of the last message under it.
+    pub index: u32,
+    /// The bonded proposer who signed it.
+    pub proposer: Address,
+    /// When its dispute window ends (unix seconds, the destination's block time).
+    pub ready_at: u64,
+    /// Whether a watcher vetoed it (then it is never accepted).
+    pub vetoed: bool,
+}

@@ -32,6 +32,9 @@ pub const MODE_SIGNED_ROOT: u8 = 0x02;
 /// Mode byte: a root proven by the origin Mailbox's account and `committedRoot` storage proofs
 /// against a light client's state root (cached by the verifier), and messages proven against it.
 pub const MODE_STORAGE_PROOF: u8 = 0x03;
+/// Proof mode: a root an optimistic verifier's matured claim stated, accepted in the same call,
+/// then a multiproof.
+pub const MODE_CLAIMED_ROOT: u8 = 0x04;
 
 /// Most nodes a multiproof may carry (its count is a `uint16`).
 pub const MAX_MULTIPROOF_NODES: usize = u16::MAX as usize;
@@ -217,6 +220,14 @@ pub enum VerifierProof {
         /// Multiproof of the messages' ids against `root`.
         multiproof: Vec<B256>,
     },
+    /// `0x04`: `root` is the root of a claim on an optimistic verifier whose dispute window has
+    /// passed without a veto; the verifier accepts it and proves the messages against it.
+    ClaimedRoot {
+        /// The claimed root.
+        root: B256,
+        /// Multiproof of the messages' ids against `root`.
+        multiproof: Vec<B256>,
+    },
     /// `0x03`: `root` is what the origin Mailbox's `committedRoot` slot holds in execution block
     /// `block_number`, by the account and storage proofs of `eth_getProof`, checked against the
     /// state root a light client of the origin finalized for that block; the verifier caches
@@ -309,6 +320,7 @@ impl VerifierProof {
             Self::SignedMessage { .. } => MODE_SIGNED_MESSAGE,
             Self::SignedRoot { .. } => MODE_SIGNED_ROOT,
             Self::StorageProof { .. } => MODE_STORAGE_PROOF,
+            Self::ClaimedRoot { .. } => MODE_CLAIMED_ROOT,
         }
     }
 
@@ -318,7 +330,8 @@ impl VerifierProof {
             Self::CachedRoot { root, .. }
             | Self::SignedMessage { root, .. }
             | Self::SignedRoot { root, .. }
-            | Self::StorageProof { root, .. } => *root,
+            | Self::StorageProof { root, .. }
+            | Self::ClaimedRoot { root, .. } => *root,
         }
     }
 
@@ -326,7 +339,7 @@ impl VerifierProof {
     pub fn encode(&self) -> Result<Vec<u8>> {
         let mut out = vec![self.mode()];
         match self {
-            Self::CachedRoot { root, multiproof } => {
+            Self::CachedRoot { root, multiproof } | Self::ClaimedRoot { root, multiproof } => {
                 out.extend_from_slice(root.as_slice());
                 encode_multiproof(&mut out, multiproof)?;
             }
@@ -388,6 +401,11 @@ impl VerifierProof {
                 let root = reader.word("root")?;
                 let multiproof = reader.multiproof()?;
                 Self::CachedRoot { root, multiproof }
+            }
+            MODE_CLAIMED_ROOT => {
+                let root = reader.word("root")?;
+                let multiproof = reader.multiproof()?;
+                Self::ClaimedRoot { root, multiproof }
             }
             MODE_SIGNED_MESSAGE => {
                 let root = reader.word("root")?;
@@ -531,11 +549,9 @@ impl VerifierProof {
                 signatures.verify(carried, &checkpoint)?;
                 check_root(*root, multiproof_root(&leaves, multiproof)?)?;
             }
-            // A committee verifier refuses it, as the contract does.
-            Self::StorageProof { .. } => {
-                return Err(Error::UnknownProofMode {
-                    mode: MODE_STORAGE_PROOF,
-                });
+            // A committee verifier refuses them, as the contract does.
+            Self::StorageProof { .. } | Self::ClaimedRoot { .. } => {
+                return Err(Error::UnknownProofMode { mode: self.mode() });
             }
         }
         Ok(self.root())
@@ -1264,6 +1280,33 @@ mod tests {
         assert_eq!(
             proof.encode().unwrap_err(),
             Error::MultiproofTooLarge { nodes: 65_536 }
+        );
+    }
+
+    #[test]
+    fn claimed_roots_are_mode_4_and_refused_by_a_committee_verifier() {
+        let proof = VerifierProof::ClaimedRoot {
+            root: B256::repeat_byte(0x44),
+            multiproof: vec![B256::repeat_byte(0x55); 2],
+        };
+        let bytes = proof.encode().unwrap();
+        // 0x04 ‖ root ‖ count (2) ‖ nodes
+        assert_eq!(bytes.len(), 1 + 32 + 2 + 64);
+        assert_eq!(bytes[0], MODE_CLAIMED_ROOT);
+        assert_eq!(&bytes[33..35], &[0, 2]);
+        assert_eq!(VerifierProof::decode(&bytes).unwrap(), proof);
+        let message = Message {
+            version: 1,
+            nonce: 0,
+            origin: 1,
+            sender: B256::ZERO,
+            destination: 2,
+            recipient: B256::with_last_byte(1),
+            body: Vec::new().into(),
+        };
+        assert_eq!(
+            proof.verify(B256::ZERO, &[], &[message]).unwrap_err(),
+            Error::UnknownProofMode { mode: 0x04 }
         );
     }
 

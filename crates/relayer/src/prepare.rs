@@ -14,7 +14,9 @@
 //! time, mode `0x00` once the verifier has accepted the root.
 
 use alloy_primitives::{Address, B256};
-use courier_chain::{CheckpointStore, DestinationMailbox, evm::CommittedRootProof};
+use courier_chain::{
+    CheckpointStore, DestinationMailbox, OptimisticClaim, evm::CommittedRootProof,
+};
 use courier_core::{Checkpoint, Committee, MerkleTree, Message, SignedCheckpoint, VerifierProof};
 use futures::future::join_all;
 use tracing::warn;
@@ -215,6 +217,86 @@ where
         mode: proof.mode(),
         covered,
         checkpoint_index: count - 1,
+    })
+}
+
+/// Builds a proof for as many of `messages` as the best usable claim in `claims` covers: claims
+/// on the optimistic `verifier` for `origin` whose dispute window has passed at `now` (the
+/// destination's newest block time) without a veto, and whose root is the relayer's own tree's
+/// root at the claimed index (a claim that is not is the watchers' business, never proven here).
+/// Mode `0x04` accepts the root in the same transaction; `0x00` once it is accepted.
+pub async fn prepare_claimed_root<D>(
+    destination: &D,
+    verifier: Address,
+    origin: u64,
+    tree: &MerkleTree,
+    claims: &[OptimisticClaim],
+    now: u64,
+    messages: &[Pending],
+) -> Result<Prepared, PrepareError>
+where
+    D: DestinationMailbox + ?Sized,
+{
+    let Some(first) = messages.first() else {
+        return Ok(Prepared::Wait("no messages".into()));
+    };
+    let nonce = first.message.nonce;
+    let true_claims = claims.iter().filter(|c| {
+        !c.vetoed
+            && c.index >= nonce
+            && tree
+                .root_at(c.index.saturating_add(1))
+                .is_ok_and(|r| r == c.root)
+    });
+    let Some(best) = true_claims
+        .clone()
+        .filter(|c| c.ready_at <= now)
+        .max_by_key(|c| c.index)
+    else {
+        return Ok(Prepared::Wait(
+            match true_claims.min_by_key(|c| c.ready_at) {
+                Some(c) => format!(
+                    "the claim of root {} (index {}) on verifier {verifier} matures at {} ({}s from now)",
+                    c.root,
+                    c.index,
+                    c.ready_at,
+                    c.ready_at.saturating_sub(now)
+                ),
+                None => format!(
+                    "no claim on verifier {verifier} covers nonce {nonce} of origin {origin} with the relayer's tree"
+                ),
+            },
+        ));
+    };
+    let count = best.index + 1;
+    let covered = messages
+        .iter()
+        .take_while(|p| p.message.nonce < count)
+        .count();
+    let nonces: Vec<u32> = messages[..covered]
+        .iter()
+        .map(|p| p.message.nonce)
+        .collect();
+    let multiproof = tree.multiproof_at(count, &nonces)?;
+    let proof = if destination
+        .root_accepted(verifier, origin, best.root)
+        .await?
+    {
+        VerifierProof::CachedRoot {
+            root: best.root,
+            multiproof,
+        }
+    } else {
+        VerifierProof::ClaimedRoot {
+            root: best.root,
+            multiproof,
+        }
+    };
+    Ok(Prepared::Ready {
+        proof: proof.encode()?,
+        mode: proof.mode(),
+        covered,
+        checkpoint_index: best.index,
     })
 }
 
@@ -635,6 +717,99 @@ mod tests {
         foreign.root = B256::repeat_byte(0x77);
         assert!(matches!(
             prepare_lc(&w, &foreign, 0).await,
+            Prepared::Wait(_)
+        ));
+    }
+
+    fn claim(w: &World, index: u32, ready_at: u64) -> OptimisticClaim {
+        OptimisticClaim {
+            root: w.tree.root_at(index + 1).unwrap(),
+            index,
+            proposer: Address::repeat_byte(0x9a),
+            ready_at,
+            vetoed: false,
+        }
+    }
+
+    async fn prepare_claims(
+        w: &World,
+        claims: &[OptimisticClaim],
+        now: u64,
+        from: usize,
+    ) -> Prepared {
+        prepare_claimed_root(
+            &w.dest,
+            Address::repeat_byte(0xcc),
+            ORIGIN,
+            &w.tree,
+            claims,
+            now,
+            &w.pending[from..],
+        )
+        .await
+        .unwrap()
+    }
+
+    #[tokio::test]
+    async fn the_furthest_matured_true_claim_proves_what_it_covers() {
+        let w = world(6);
+        let mut false_claim = claim(&w, 5, 10);
+        false_claim.root = B256::repeat_byte(0x66);
+        let mut vetoed = claim(&w, 4, 10);
+        vetoed.vetoed = true;
+        let claims = [
+            claim(&w, 1, 10),
+            claim(&w, 3, 20),
+            vetoed,
+            false_claim,
+            claim(&w, 5, 100),
+        ];
+        // At 50: index 3 is the furthest matured, true, unvetoed claim.
+        let Prepared::Ready {
+            proof,
+            mode,
+            covered,
+            checkpoint_index,
+        } = prepare_claims(&w, &claims, 50, 0).await
+        else {
+            panic!("not ready")
+        };
+        assert_eq!((mode, covered, checkpoint_index), (0x04, 4, 3));
+        assert_eq!(
+            VerifierProof::decode(&proof).unwrap(),
+            VerifierProof::ClaimedRoot {
+                root: w.tree.root_at(4).unwrap(),
+                multiproof: w.tree.multiproof_at(4, &[0, 1, 2, 3]).unwrap(),
+            }
+        );
+        // Once accepted, the same root is proven against the cache.
+        w.dest.accept_root(ORIGIN, w.tree.root_at(4).unwrap());
+        assert!(matches!(
+            prepare_claims(&w, &claims, 50, 2).await,
+            Prepared::Ready {
+                mode: 0x00,
+                covered: 2,
+                ..
+            }
+        ));
+    }
+
+    #[tokio::test]
+    async fn unmatured_false_and_vetoed_claims_prove_nothing() {
+        let w = world(3);
+        assert!(
+            matches!(prepare_claims(&w, &[claim(&w, 2, 100)], 40, 0).await, Prepared::Wait(r) if r.contains("matures at 100 (60s from now)"))
+        );
+        let mut vetoed = claim(&w, 2, 10);
+        vetoed.vetoed = true;
+        let mut false_claim = claim(&w, 2, 10);
+        false_claim.root = B256::repeat_byte(0x66);
+        assert!(
+            matches!(prepare_claims(&w, &[vetoed, false_claim], 40, 0).await, Prepared::Wait(r) if r.contains("no claim on verifier"))
+        );
+        // A claim below the first message's nonce covers nothing of it.
+        assert!(matches!(
+            prepare_claims(&w, &[claim(&w, 0, 10)], 40, 1).await,
             Prepared::Wait(_)
         ));
     }
