@@ -220,8 +220,8 @@ fn proofs_decode_and_verify() {
                     Error::CommitteeMismatch { .. }
                 ));
             }
-            VerifierProof::StorageProof { .. } => {
-                panic!("proof {i}: the committee vectors hold no storage proofs")
+            VerifierProof::StorageProof { .. } | VerifierProof::ClaimedRoot { .. } => {
+                panic!("proof {i}: the committee vectors hold only committee proofs")
             }
         }
         // Any flipped byte after the mode is refused somewhere: decoding or verification.
