@@ -274,6 +274,7 @@ struct DestinationState {
     deliveries: HashMap<B256, u32>,
     delivered_by: HashMap<B256, Delivery>,
     failing_recipients: HashSet<Address>,
+    paused_routes: HashSet<u64>,
     outcomes: HashMap<B256, BatchOutcome>,
     nonce: u64,
     block: u64,
@@ -318,6 +319,17 @@ impl FakeDestination {
     /// (a light client's storage proof, say).
     pub fn accept_root(&self, origin: u64, root: B256) {
         self.lock().accepted.entry(origin).or_default().push(root);
+    }
+
+    /// Pauses (or resumes) deliveries from `origin`, as a guardian's `pauseRoute` does: every
+    /// delivery from it reverts with `RoutePaused`.
+    pub fn set_route_paused(&self, origin: u64, paused: bool) {
+        let mut s = self.lock();
+        if paused {
+            s.paused_routes.insert(origin);
+        } else {
+            s.paused_routes.remove(&origin);
+        }
     }
 
     /// Makes `recipient` revert (or stop reverting).
@@ -407,6 +419,12 @@ impl FakeDestination {
         };
         let proof = VerifierProof::decode(proof).map_err(|e| reverted(e.to_string()))?;
         let s = self.lock();
+        if s.paused_routes.contains(&first.origin) {
+            return Err(reverted(format!(
+                "RoutePaused(RoutePaused {{ origin: {} }})",
+                first.origin
+            )));
+        }
         let commitment = s
             .committees
             .get(&first.origin)

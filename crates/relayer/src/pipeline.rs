@@ -437,6 +437,16 @@ impl<D: DestinationMailbox, C: CheckpointStore> Pipeline<D, C> {
         let messages: Vec<Vec<u8>> = batch.iter().map(|p| p.encoded.clone()).collect();
         match self.destination.simulate(&proof, &messages).await {
             Ok(gas) => self.send(batch, &proof, &messages, gas, report).await,
+            Err(e) if paused(&e) => {
+                // Paused by a guardian until the owner resumes it: nothing to split or back off
+                // from; look again at the polling pace so delivery resumes promptly.
+                warn!(destination = self.destination.domain(), origin, error = %e, messages = batch.len(), "deliveries paused on the destination");
+                for p in batch {
+                    self.wait(&p.id, None, &format!("paused on the destination: {e}"))?;
+                }
+                report.waiting += batch.len();
+                Ok(())
+            }
             Err(e) if batch.len() > 1 && !e.is_retryable() => {
                 // One message spoils the batch: deliver them one by one to find it.
                 warn!(destination = self.destination.domain(), origin, error = %e, messages = batch.len(), "batch simulation failed; trying messages one at a time");
@@ -852,6 +862,12 @@ impl<D: DestinationMailbox, C: CheckpointStore> Pipeline<D, C> {
         let max = self.config.retry_max.as_millis() as u64;
         base.saturating_mul(1u64 << attempts.min(20)).min(max)
     }
+}
+
+/// Whether a simulation was refused because the destination Mailbox (or the route) is paused.
+fn paused(e: &courier_chain::Error) -> bool {
+    matches!(e, courier_chain::Error::Reverted { reason, .. }
+        if reason.starts_with("RoutePaused") || reason.starts_with("MailboxPaused"))
 }
 
 fn tx_fees(tx: &SignedTx) -> TxFees {

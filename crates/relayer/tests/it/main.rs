@@ -222,6 +222,43 @@ async fn nothing_is_sent_before_a_quorum_and_nothing_unfinal_is_indexed() {
 }
 
 #[tokio::test]
+async fn a_paused_route_waits_without_backoff_and_delivers_once_resumed() {
+    let mut w = World::new(3);
+    let block = w.send(3);
+    w.origin.finalize(block);
+    w.sign().await;
+    w.dest.set_route_paused(ORIGIN, true);
+    // A long retry base: were a pause treated as a failure, nothing would be due again soon.
+    let (mut indexer, mut pipeline) = w.relayer_with(PipelineConfig {
+        retry_base: Duration::from_secs(3600),
+        ..fast()
+    });
+    indexer.tick().await.unwrap();
+    for _ in 0..3 {
+        pipeline.tick().await.unwrap();
+    }
+    assert_eq!(w.dest.submissions(), 0, "nothing submitted while paused");
+    for m in w.origin.messages() {
+        let record = w.store.message(m.id).unwrap().unwrap();
+        assert!(record.state.is_queued(), "{:?}", record.state);
+        let reason = record.last_error.unwrap();
+        assert!(
+            reason.contains("paused on the destination") && reason.contains("RoutePaused"),
+            "{reason}"
+        );
+    }
+    w.dest.set_route_paused(ORIGIN, false);
+    for _ in 0..20 {
+        pipeline.tick().await.unwrap();
+        if w.states().iter().all(|s| *s == MessageState::Delivered) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    w.assert_all_delivered_once();
+}
+
+#[tokio::test]
 async fn a_failing_recipient_is_retried_never_dropped() {
     let mut w = World::new(3);
     let block = w.send(1);
