@@ -110,6 +110,7 @@ pub fn judge<O: OriginMailbox>(witnesses: &[OriginWitness<O>], root: B256, index
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use courier_chain::fake::FakeOrigin;
 
