@@ -157,7 +157,7 @@ pub fn signer_address(key: &SigningKey) -> Address {
     Address::from_private_key(key)
 }
 
-fn check_low_s(signature: &Signature) -> Result<()> {
+pub(crate) fn check_low_s(signature: &Signature) -> Result<()> {
     if signature.s() > HALF_ORDER {
         return Err(Error::SignatureHighS);
     }

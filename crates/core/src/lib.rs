@@ -9,6 +9,7 @@
 //! The `courier-vectors` binary writes the shared test vectors of `vectors/`.
 
 pub mod checkpoint;
+pub mod claim;
 pub mod committee;
 pub mod error;
 pub mod merkle;
