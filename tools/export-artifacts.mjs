@@ -14,6 +14,9 @@ const CONTRACTS = [
   ["IMessageRecipient.sol", "IVerifierSpecifier"],
   ["EthereumLightClient.sol", "EthereumLightClient"],
   ["LightClientVerifier.sol", "LightClientVerifier"],
+  ["OptimisticVerifier.sol", "OptimisticVerifier"],
+  ["ProposerBond.sol", "ProposerBond"],
+  ["AggregationVerifier.sol", "AggregationVerifier"],
 ];
 
 const [outDir, destDir] = process.argv.slice(2);

@@ -41,6 +41,12 @@ contract Mailbox is IMailbox, Ownable2Step {
     /// @notice The storage slot of `committedRoot`: what a storage proof of the root names.
     uint256 public constant COMMITTED_ROOT_SLOT = 37;
 
+    /// @notice Accounts that may pause deliveries (the owner may too); only the owner resumes.
+    mapping(address account => bool) public isGuardian;
+
+    /// @dev Deliveries paused: from one origin domain, or (key 0, never a domain) from all.
+    mapping(uint64 origin => bool) internal _paused;
+
     /// @notice Thrown when the destination is this chain or zero.
     error InvalidDestination(uint64 destination);
     /// @notice Thrown when a message or dispatch names the zero recipient or one that is not an address.
@@ -67,6 +73,14 @@ contract Mailbox is IMailbox, Ownable2Step {
     error NoMessages();
     /// @notice Thrown when the local domain given at deployment is zero.
     error InvalidLocalDomain();
+    /// @notice Thrown by deliveries while the whole Mailbox is paused.
+    error MailboxPaused();
+    /// @notice Thrown by deliveries from `origin` while that route is paused.
+    error RoutePaused(uint64 origin);
+    /// @notice Thrown when someone neither guardian nor owner pauses.
+    error NotGuardian(address caller);
+    /// @notice Thrown when pausing or resuming origin 0 (not a domain).
+    error InvalidOrigin();
 
     /// @param localDomain_ This chain's id (deploy tooling passes block.chainid).
     /// @param owner_ The account that may change the default verifier.
@@ -131,6 +145,7 @@ contract Mailbox is IMailbox, Ownable2Step {
     /// @inheritdoc IMailbox
     function process(bytes calldata proof, bytes calldata message) external {
         (address recipient, bytes32 id) = _checkMessage(message);
+        _checkNotPaused(Message.origin(message));
         IVerifier verifier = _verifierOf(recipient);
         (bytes32 key, uint256 bits, uint256 bit) = _deliveryWord(message, recipient);
         if (bits & bit != 0) revert AlreadyDelivered(id);
@@ -153,6 +168,10 @@ contract Mailbox is IMailbox, Ownable2Step {
         address[] memory recipients = new address[](n);
         bytes32[] memory ids = new bytes32[](n);
         IVerifier verifier;
+        // One origin per batch in practice (root-caching verifiers insist): its pause is read once,
+        // and any other origin's below, where each message's origin is read anyway.
+        uint64 firstOrigin = Message.origin(messages[0]);
+        _checkNotPaused(firstOrigin);
         for (uint256 i; i < n; ++i) {
             (address recipient, bytes32 id) = _checkMessage(messages[i]);
             recipients[i] = recipient;
@@ -171,8 +190,9 @@ contract Mailbox is IMailbox, Ownable2Step {
             address recipient = recipients[i];
             (bytes32 key, uint256 bits, uint256 bit) = _deliveryWord(message, recipient);
             if (bits & bit != 0) continue;
-            _delivered[key] = bits | bit;
             uint64 origin = Message.origin(message);
+            if (origin != firstOrigin) _checkNotPaused(origin);
+            _delivered[key] = bits | bit;
             try IMessageRecipient(recipient).handle(origin, Message.sender(message), Message.body(message)) {
                 emit Process(ids[i], origin, recipient, msg.sender);
                 ++deliveredCount;
@@ -193,6 +213,52 @@ contract Mailbox is IMailbox, Ownable2Step {
         return _verifierOf(recipient);
     }
 
+    /// @inheritdoc IMailbox
+    function paused() external view returns (bool) {
+        return _paused[0];
+    }
+
+    /// @inheritdoc IMailbox
+    function routePaused(uint64 origin) external view returns (bool) {
+        return _paused[origin];
+    }
+
+    // ------------------------------------------------------------------ pause
+
+    /// @notice Makes `account` a guardian (or not).
+    function setGuardian(address account, bool allowed) external onlyOwner {
+        isGuardian[account] = allowed;
+        emit GuardianSet(account, allowed);
+    }
+
+    /// @notice Pauses every delivery. Guardians and the owner may.
+    function pause() external {
+        _onlyGuardian();
+        _paused[0] = true;
+        emit PauseSet(0, true, msg.sender);
+    }
+
+    /// @notice Resumes deliveries paused by `pause`. Only the owner may.
+    function unpause() external onlyOwner {
+        _paused[0] = false;
+        emit PauseSet(0, false, msg.sender);
+    }
+
+    /// @notice Pauses deliveries from `origin`. Guardians and the owner may.
+    function pauseRoute(uint64 origin) external {
+        _onlyGuardian();
+        if (origin == 0) revert InvalidOrigin();
+        _paused[origin] = true;
+        emit PauseSet(origin, true, msg.sender);
+    }
+
+    /// @notice Resumes deliveries from `origin`. Only the owner may.
+    function unpauseRoute(uint64 origin) external onlyOwner {
+        if (origin == 0) revert InvalidOrigin();
+        _paused[origin] = false;
+        emit PauseSet(origin, false, msg.sender);
+    }
+
     // ------------------------------------------------------------------ admin
 
     /// @notice Sets the verifier for recipients that do not choose one.
@@ -202,6 +268,15 @@ contract Mailbox is IMailbox, Ownable2Step {
     }
 
     // ------------------------------------------------------------------ internals
+
+    function _checkNotPaused(uint64 origin) internal view {
+        if (_paused[0]) revert MailboxPaused();
+        if (_paused[origin]) revert RoutePaused(origin);
+    }
+
+    function _onlyGuardian() internal view {
+        if (!isGuardian[msg.sender] && msg.sender != owner()) revert NotGuardian(msg.sender);
+    }
 
     /// @dev Checks everything about a message that does not need the verifier; returns the
     /// recipient as an address and the message id.

@@ -33,6 +33,15 @@ interface IMailbox {
     /// @notice Emitted when the owner changes the default verifier.
     event DefaultVerifierSet(address indexed verifier);
 
+    /// @notice Emitted when deliveries from `origin` (0: from everywhere) are paused or resumed.
+    /// @param origin The origin domain, or 0 for the whole Mailbox.
+    /// @param paused Whether they are paused now.
+    /// @param by Who did it (a guardian or the owner to pause; the owner to resume).
+    event PauseSet(uint64 indexed origin, bool paused, address by);
+
+    /// @notice Emitted when the owner adds or removes a guardian.
+    event GuardianSet(address indexed account, bool allowed);
+
     /// @notice The chain id this Mailbox serves.
     function localDomain() external view returns (uint64);
 
@@ -67,6 +76,13 @@ interface IMailbox {
 
     /// @notice The root last written by `commitRoot` (zero before the first call).
     function committedRoot() external view returns (bytes32);
+
+    /// @notice Whether every delivery is paused. Dispatch is never paused: messages wait at their
+    /// origin and are delivered after the resume.
+    function paused() external view returns (bool);
+
+    /// @notice Whether deliveries from `origin` are paused.
+    function routePaused(uint64 origin) external view returns (bool);
 
     /// @notice The verifier that must accept messages for `recipient`.
     function verifierOf(address recipient) external view returns (IVerifier);

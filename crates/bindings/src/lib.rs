@@ -55,5 +55,23 @@ alloy::sol!(
     "artifacts/LightClientVerifier.json"
 );
 
+alloy::sol!(
+    #[sol(rpc, all_derives)]
+    OptimisticVerifier,
+    "artifacts/OptimisticVerifier.json"
+);
+
+alloy::sol!(
+    #[sol(rpc, all_derives)]
+    ProposerBond,
+    "artifacts/ProposerBond.json"
+);
+
+alloy::sol!(
+    #[sol(rpc, all_derives)]
+    AggregationVerifier,
+    "artifacts/AggregationVerifier.json"
+);
+
 /// The beacon block header struct of the `SSZ` library, as `EthereumLightClient` takes it.
 pub use SSZ::BeaconBlockHeader;

@@ -622,8 +622,8 @@ impl DestinationMailbox for EvmMailbox {
     }
 }
 
-/// Decodes revert data into a readable reason: a Courier custom error (Mailbox, committee or
-/// light-client verifier, light client) by name and fields, `Error(string)`, or the raw hex.
+/// Decodes revert data into a readable reason: a Courier custom error (Mailbox, committee,
+/// light-client, optimistic or aggregation verifier, light client, proposer bond) by name and fields, `Error(string)`, or the raw hex.
 pub fn decode_revert(data: &[u8]) -> String {
     if let Ok(e) = Mailbox::MailboxErrors::abi_decode(data) {
         return format!("{e:?}");
@@ -639,6 +639,18 @@ pub fn decode_revert(data: &[u8]) -> String {
     if let Ok(e) =
         courier_bindings::EthereumLightClient::EthereumLightClientErrors::abi_decode(data)
     {
+        return format!("{e:?}");
+    }
+    if let Ok(e) = courier_bindings::OptimisticVerifier::OptimisticVerifierErrors::abi_decode(data)
+    {
+        return format!("{e:?}");
+    }
+    if let Ok(e) =
+        courier_bindings::AggregationVerifier::AggregationVerifierErrors::abi_decode(data)
+    {
+        return format!("{e:?}");
+    }
+    if let Ok(e) = courier_bindings::ProposerBond::ProposerBondErrors::abi_decode(data) {
         return format!("{e:?}");
     }
     if let Ok(revert) = <alloy::sol_types::Revert as alloy::sol_types::SolError>::abi_decode(data) {
