@@ -179,6 +179,7 @@ impl BenchNet {
             threshold: 3,
             // The committee's figures: no light-client route.
             light_client_origin: None,
+            optimistic_origin: None,
         };
         let devnet = Devnet::start(devnet_spec, dir.path(), |_| {})
             .await

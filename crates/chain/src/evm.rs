@@ -20,8 +20,8 @@ use url::Url;
 
 use crate::{
     BatchOutcome, BlockRef, CommittedRoots, Delivery, DestinationMailbox, DispatchedMessage, Error,
-    Fees, Finality, LightClientRoute, MessageOutcome, OriginMailbox, Result, SignedTx,
-    VerifierKind,
+    Fees, Finality, LightClientRoute, MessageOutcome, OptimisticClaim, OriginMailbox, Result,
+    SignedTx, VerifierKind,
 };
 
 /// The Mailbox's storage slot of `committedRoot` (`Mailbox.COMMITTED_ROOT_SLOT`).
@@ -76,6 +76,8 @@ pub fn verify_committed_root(
 /// (see [`newest_log`]).
 const DELIVERY_LOOKBACK_BLOCKS: u64 = 50_000;
 const LOGS_RANGE_BLOCKS: u64 = 2_000;
+/// How far back [`DestinationMailbox::optimistic_claims`] looks for claims (one `eth_getLogs`).
+const CLAIM_LOOKBACK_BLOCKS: u64 = 2_000;
 
 /// One chain's Mailbox seen through an RPC endpoint.
 #[derive(Clone)]
@@ -460,6 +462,68 @@ impl DestinationMailbox for EvmMailbox {
             .call()
             .await
             .map_err(|e| self.contract_error("EthereumLightClient.latestExecutionBlock", &e))
+    }
+
+    async fn optimistic_claims(
+        &self,
+        verifier: Address,
+        origin: u64,
+    ) -> Result<Vec<OptimisticClaim>> {
+        use courier_bindings::OptimisticVerifier;
+        let head = self
+            .provider
+            .get_block_number()
+            .await
+            .map_err(|e| rpc_error(&self.endpoint, "eth_blockNumber", &e))?;
+        let filter = Filter::new()
+            .address(verifier)
+            .event_signature(OptimisticVerifier::ClaimPosted::SIGNATURE_HASH)
+            .topic1(B256::from(alloy::primitives::U256::from(origin)))
+            .from_block(head.saturating_sub(CLAIM_LOOKBACK_BLOCKS))
+            .to_block(head);
+        let logs = self
+            .provider
+            .get_logs(&filter)
+            .await
+            .map_err(|e| rpc_error(&self.endpoint, "eth_getLogs", &e))?;
+        let contract = OptimisticVerifier::new(verifier, self.provider.clone());
+        let mut claims = Vec::with_capacity(logs.len());
+        for log in logs.iter().filter(|l| !l.removed) {
+            let e = OptimisticVerifier::ClaimPosted::decode_log(&log.inner).map_err(|e| {
+                Error::BadLog {
+                    endpoint: self.endpoint.clone(),
+                    tx: format!("{:?}", log.transaction_hash),
+                    reason: e.to_string(),
+                }
+            })?;
+            let state = contract
+                .claims(origin, e.data.root)
+                .call()
+                .await
+                .map_err(|e| self.contract_error("OptimisticVerifier.claims", &e))?;
+            claims.push(OptimisticClaim {
+                root: e.data.root,
+                index: e.data.index,
+                proposer: e.data.proposer,
+                ready_at: e.data.readyAt.to::<u64>(),
+                vetoed: state.vetoed,
+                signature: e.data.signature.clone(),
+            });
+        }
+        Ok(claims)
+    }
+
+    async fn now(&self) -> Result<u64> {
+        let block = self
+            .provider
+            .get_block_by_number(BlockNumberOrTag::Latest)
+            .await
+            .map_err(|e| rpc_error(&self.endpoint, "eth_getBlockByNumber", &e))?
+            .ok_or_else(|| Error::MissingBlock {
+                endpoint: self.endpoint.clone(),
+                number: 0,
+            })?;
+        Ok(block.header.timestamp)
     }
 
     async fn root_accepted(&self, verifier: Address, origin: u64, root: B256) -> Result<bool> {

@@ -482,6 +482,21 @@ impl DestinationMailbox for FakeDestination {
         Ok(0)
     }
 
+    /// The fake's one verifier is a committee verifier: no claims.
+    async fn optimistic_claims(
+        &self,
+        _verifier: Address,
+        _origin: u64,
+    ) -> Result<Vec<crate::OptimisticClaim>> {
+        Ok(Vec::new())
+    }
+
+    async fn now(&self) -> Result<u64> {
+        Ok(std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs()))
+    }
+
     async fn root_accepted(&self, _verifier: Address, origin: u64, root: B256) -> Result<bool> {
         Ok(self
             .lock()

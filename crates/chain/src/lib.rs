@@ -18,6 +18,7 @@ pub mod evm;
 pub mod fake;
 pub mod folder;
 pub mod lightclient;
+pub mod optimistic;
 mod types;
 
 use alloy::primitives::{Address, B256};
@@ -77,6 +78,15 @@ pub trait DestinationMailbox: Send + Sync {
     /// The newest origin block whose execution state root the light client `client` holds (0
     /// before its first update).
     async fn light_client_head(&self, client: Address) -> Result<u64>;
+    /// The claims posted on the optimistic verifier `verifier` for `origin` in recent blocks
+    /// (oldest first), each with whether it was vetoed.
+    async fn optimistic_claims(
+        &self,
+        verifier: Address,
+        origin: u64,
+    ) -> Result<Vec<OptimisticClaim>>;
+    /// The newest block's timestamp (unix seconds): the clock claims mature by.
+    async fn now(&self) -> Result<u64>;
     /// Whether `verifier` accepted `root` for `origin`.
     async fn root_accepted(&self, verifier: Address, origin: u64, root: B256) -> Result<bool>;
     /// Runs `processBatch(proof, messages)` without sending it; an error carries the revert reason.

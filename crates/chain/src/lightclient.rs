@@ -386,7 +386,7 @@ impl RootCommitter {
 
 /// A provider that signs as `signer` (filling nonces, gas and fees itself), and the endpoint
 /// without credentials, for errors.
-fn signing(rpc: &Url, signer: PrivateKeySigner) -> (DynProvider, String) {
+pub(crate) fn signing(rpc: &Url, signer: PrivateKeySigner) -> (DynProvider, String) {
     let provider = ProviderBuilder::new()
         .wallet(EthereumWallet::from(signer))
         .connect_http(rpc.clone())

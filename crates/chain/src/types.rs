@@ -173,7 +173,7 @@ pub struct LightClientRoute {
 }
 
 /// A claim of an origin root on an optimistic verifier.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OptimisticClaim {
     /// The claimed root.
     pub root: B256,
@@ -185,4 +185,6 @@ pub struct OptimisticClaim {
     pub ready_at: u64,
     /// Whether a watcher vetoed it (then it is never accepted).
     pub vetoed: bool,
+    /// The proposer's signature (the evidence a fraud proof on the origin needs).
+    pub signature: Bytes,
 }

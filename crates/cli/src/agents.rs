@@ -7,16 +7,21 @@ use std::{collections::HashMap, path::PathBuf, sync::Arc, time::Duration};
 use alloy::signers::local::PrivateKeySigner;
 use alloy_primitives::Address;
 use courier_chain::{
-    CommittedRoots, Finality, beacon::BeaconApi, evm::EvmMailbox, folder::FolderCheckpointStore,
+    CommittedRoots, Finality,
+    beacon::BeaconApi,
+    evm::EvmMailbox,
+    folder::FolderCheckpointStore,
     lightclient::RootCommitter,
+    optimistic::{EvmOptimisticVerifier, EvmProposerBond},
 };
 use courier_metrics::Metrics;
 use courier_relayer::{
-    DestinationAccess, Indexer, IndexerConfig, LightClientDemand, LightClientRelay,
-    LightClientRelayConfig, OriginTrees, Pipeline, PipelineConfig,
+    ClaimProposer, DestinationAccess, Indexer, IndexerConfig, LightClientDemand, LightClientRelay,
+    LightClientRelayConfig, OriginTrees, Pipeline, PipelineConfig, ProposerDestination,
 };
 use courier_store::Store;
 use courier_validator::{Validator, ValidatorConfig};
+use courier_watcher::{OriginWitness, WatchedVerifier, Watcher};
 use eyre::WrapErr;
 use k256::ecdsa::SigningKey;
 use tokio::task::JoinSet;
@@ -62,6 +67,41 @@ pub struct AgentsConfig {
     pub validator_origins: Vec<String>,
     /// The light-client route the relayer serves, if any.
     pub light_client: Option<AgentLightClient>,
+    /// The optimistic route's proposer and watcher, if any.
+    pub optimistic: Option<AgentOptimistic>,
+}
+
+/// The optimistic route from one origin: who proposes (in the relayer process) and who watches.
+#[derive(Clone)]
+pub struct AgentOptimistic {
+    /// The origin chain's name.
+    pub origin: String,
+    /// The bonded proposer's key; `None`: this relayer proposes nothing.
+    pub proposer: Option<PrivateKeySigner>,
+    /// The watcher's key; `None`: no watcher runs here.
+    pub watcher: Option<PrivateKeySigner>,
+    /// `ProposerBond` on the origin, where the watcher proves fraud.
+    pub proposer_bond: Address,
+    /// The `OptimisticVerifier` on each destination (chain name, address).
+    pub verifiers: Vec<(String, Address)>,
+}
+
+impl std::fmt::Debug for AgentOptimistic {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AgentOptimistic")
+            .field("origin", &self.origin)
+            .field(
+                "proposer",
+                &self.proposer.as_ref().map(PrivateKeySigner::address),
+            )
+            .field(
+                "watcher",
+                &self.watcher.as_ref().map(PrivateKeySigner::address),
+            )
+            .field("proposer_bond", &self.proposer_bond)
+            .field("verifiers", &self.verifiers)
+            .finish()
+    }
 }
 
 /// A light-client route the relayer serves: messages from `origin` to recipients whose verifier
@@ -142,6 +182,14 @@ impl Agents {
             let relayer = Self::start_relayer(config).await?;
             agents.absorb(relayer);
         }
+        if config
+            .optimistic
+            .as_ref()
+            .is_some_and(|o| o.watcher.is_some())
+        {
+            let watcher = Self::start_watcher(config).await?;
+            agents.absorb(watcher);
+        }
         info!(
             validators = config.validators.len(),
             relayer = config.relayer.is_some(),
@@ -203,6 +251,14 @@ impl Agents {
         let store = Store::open(&db).wrap_err_with(|| format!("opening {}", db.display()))?;
         let trees = OriginTrees::default();
         let demand = LightClientDemand::default();
+        let claim_demand = LightClientDemand::default();
+        if let Some(o) = &config.optimistic
+            && let Some(key) = &o.proposer
+        {
+            let proposer =
+                claim_proposer(config, o, key, trees.clone(), claim_demand.clone()).await?;
+            tasks.spawn(proposer.run(token.child_token()));
+        }
         let mut roots: HashMap<u64, Arc<dyn CommittedRoots>> = HashMap::new();
         if let Some(lc) = &config.light_client {
             let (relay, origin) = light_client_relay(config, lc, demand.clone()).await?;
@@ -244,9 +300,50 @@ impl Agents {
                 },
             )
             .with_light_client(roots.clone(), demand.clone())
+            .with_claim_demand(claim_demand.clone())
             .with_metrics(config.metrics.relayer.clone());
             tasks.spawn(pipeline.run(token.child_token()));
         }
+        Ok(Self { token, tasks })
+    }
+
+    /// Starts the watcher of the optimistic route's origin: one witness per origin endpoint (the
+    /// configured one), every destination's `OptimisticVerifier`, fraud proofs on the origin.
+    pub async fn start_watcher(config: &AgentsConfig) -> eyre::Result<Self> {
+        let o = config
+            .optimistic
+            .as_ref()
+            .ok_or_else(|| eyre::eyre!("no optimistic route configured"))?;
+        let key = o
+            .watcher
+            .clone()
+            .ok_or_else(|| eyre::eyre!("no watcher key configured"))?;
+        let origin = chain_named(config, &o.origin)?;
+        let witness = OriginWitness::new(
+            origin.rpc.to_string(),
+            connect(origin, None).await?,
+            origin.deploy_block,
+        );
+        let mut verifiers = Vec::new();
+        for (name, address) in &o.verifiers {
+            let chain = chain_named(config, name)?;
+            verifiers.push(WatchedVerifier {
+                domain: chain.domain,
+                reader: Arc::new(connect(chain, None).await?),
+                verifier: EvmOptimisticVerifier::new(&chain.rpc, *address, key.clone()),
+            });
+        }
+        let watcher = Watcher::new(
+            origin.domain,
+            vec![witness],
+            verifiers,
+            Some(EvmProposerBond::new(&origin.rpc, o.proposer_bond, key)),
+            config.metrics.watcher.clone(),
+            poll(origin),
+        );
+        let token = CancellationToken::new();
+        let mut tasks = JoinSet::new();
+        tasks.spawn(watcher.run(token.child_token()));
         Ok(Self { token, tasks })
     }
 
@@ -285,6 +382,47 @@ impl Agents {
         self.tasks.abort_all();
         while self.tasks.join_next().await.is_some() {}
     }
+}
+
+fn chain_named<'a>(config: &'a AgentsConfig, name: &str) -> eyre::Result<&'a AgentChain> {
+    config
+        .chains
+        .iter()
+        .find(|c| c.name == name)
+        .ok_or_else(|| eyre::eyre!("no configured chain named {name}"))
+}
+
+/// The optimistic proposer of `o`'s origin, posting to every chain that has a verifier for it.
+async fn claim_proposer(
+    config: &AgentsConfig,
+    o: &AgentOptimistic,
+    key: &PrivateKeySigner,
+    trees: OriginTrees,
+    demand: LightClientDemand,
+) -> eyre::Result<ClaimProposer> {
+    let origin = chain_named(config, &o.origin)?;
+    let mut destinations = HashMap::new();
+    for (name, _) in &o.verifiers {
+        let chain = chain_named(config, name)?;
+        destinations.insert(
+            chain.domain,
+            ProposerDestination {
+                reader: Arc::new(connect(chain, None).await?),
+                rpc: chain.rpc.clone(),
+            },
+        );
+    }
+    let signing =
+        k256::ecdsa::SigningKey::from_slice(&key.to_bytes().0).wrap_err("the proposer's key")?;
+    Ok(ClaimProposer::new(
+        origin.domain,
+        origin.mailbox.into_word(),
+        signing,
+        destinations,
+        trees,
+        demand,
+        poll(origin),
+    ))
 }
 
 /// The light-client relay of `lc`'s origin (feeding every other chain) and a read handle on the
@@ -429,6 +567,7 @@ impl AgentsConfig {
             metrics: Metrics::new(),
             validator_origins: origins,
             light_client: None,
+            optimistic: None,
         })
     }
 }

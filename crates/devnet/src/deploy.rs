@@ -17,7 +17,10 @@ use alloy::{
     rpc::types::TransactionReceipt,
     sol_types::SolInterface,
 };
-use courier_bindings::{CommitteeVerifier, HelloApp, LightClientVerifier, Mailbox};
+use courier_bindings::{
+    AggregationVerifier, CommitteeVerifier, HelloApp, LightClientVerifier, Mailbox,
+    OptimisticVerifier, ProposerBond,
+};
 use courier_core::Committee;
 use futures::future::try_join_all;
 use serde::{Deserialize, Serialize};
@@ -224,6 +227,18 @@ async fn connect_one(
             .map_err(|e| send_error::<HelloApp::HelloAppErrors>(chain, &call, &e))?;
         sent.push((call, *pending.tx_hash()));
     }
+    // The devnet's watcher is a guardian of every Mailbox: it may pause deliveries.
+    let call = format!(
+        "Mailbox {}.setGuardian({}, true)",
+        local.mailbox,
+        crate::keys::WATCHER_ADDRESS
+    );
+    let pending = Mailbox::new(local.mailbox, provider.clone())
+        .setGuardian(crate::keys::WATCHER_ADDRESS, true)
+        .send()
+        .await
+        .map_err(|e| send_error::<Mailbox::MailboxErrors>(chain, &call, &e))?;
+    sent.push((call, *pending.tx_hash()));
     try_join_all(
         sent.iter()
             .map(|(call, tx)| confirm(provider, chain, call, *tx)),
@@ -386,6 +401,239 @@ async fn deploy_light_client_route(
         client,
         verifier: verifier.address,
         hello_app: app.address,
+    })
+}
+
+/// The optimistic route's contracts on one destination chain.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OptimisticDeployment {
+    /// The destination chain (domain).
+    pub domain: u64,
+    /// `OptimisticVerifier`, with a route for the origin.
+    pub verifier: Address,
+    /// A HelloApp whose verifier is `verifier`.
+    pub hello_app: Address,
+    /// `AggregationVerifier` requiring both the chain's CommitteeVerifier and `verifier`.
+    pub aggregation: Address,
+    /// A HelloApp whose verifier is `aggregation`.
+    pub hello_both: Address,
+}
+
+/// The optimistic route from one origin: the proposer's bond there, the origin's HelloApps, and
+/// the contracts on each destination.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OptimisticSetup {
+    /// `ProposerBond` on the origin.
+    pub proposer_bond: Address,
+    /// The origin's HelloApp greeting the optimistic HelloApps.
+    pub origin_hello_app: Address,
+    /// The origin's HelloApp greeting the committee-and-optimistic HelloApps.
+    pub origin_hello_both: Address,
+    /// The dispute window, seconds.
+    pub window_seconds: u64,
+    /// The contracts on each destination.
+    pub destinations: Vec<OptimisticDeployment>,
+}
+
+/// Deploys the optimistic route from `origin` to each of `destinations` (see [`OptimisticSetup`]):
+/// `ProposerBond` on the origin, bonded by the devnet's proposer with `bond` wei; on each
+/// destination an `OptimisticVerifier` (floor 1 s, window `window_seconds`, the devnet's proposer
+/// and watcher), an `AggregationVerifier` of the chain's committee AND it, and a HelloApp for each.
+pub async fn deploy_optimistic_routes(
+    origin: &Deployment,
+    origin_provider: &DynProvider,
+    proposer_provider: &DynProvider,
+    destinations: &[(Deployment, DynProvider)],
+    window_seconds: u64,
+    owner: Address,
+) -> Result<OptimisticSetup> {
+    let domain = origin.domain;
+    let bond = SentDeploy::send::<ProposerBond::ProposerBondErrors>(
+        origin_provider,
+        domain,
+        format!("deploy ProposerBond(mailbox {})", origin.mailbox),
+        ProposerBond::deploy_builder(origin_provider.clone(), origin.mailbox, 60, 5_000),
+    )
+    .await?;
+    let apps = [
+        SentDeploy::send::<HelloApp::HelloAppErrors>(
+            origin_provider,
+            domain,
+            format!("deploy HelloApp(mailbox {}, owner {owner})", origin.mailbox),
+            HelloApp::deploy_builder(origin_provider.clone(), origin.mailbox, owner),
+        )
+        .await?,
+        SentDeploy::send::<HelloApp::HelloAppErrors>(
+            origin_provider,
+            domain,
+            format!("deploy HelloApp(mailbox {}, owner {owner})", origin.mailbox),
+            HelloApp::deploy_builder(origin_provider.clone(), origin.mailbox, owner),
+        )
+        .await?,
+    ];
+    bond.confirm(origin_provider, domain).await?;
+    for app in &apps {
+        app.confirm(origin_provider, domain).await?;
+    }
+    let call = format!(
+        "ProposerBond {}.bond() by {}",
+        bond.address,
+        crate::keys::PROPOSER_ADDRESS
+    );
+    let pending = ProposerBond::new(bond.address, proposer_provider.clone())
+        .bond()
+        .value(alloy::primitives::U256::from(10u64).pow(alloy::primitives::U256::from(18)))
+        .send()
+        .await
+        .map_err(|e| send_error::<ProposerBond::ProposerBondErrors>(domain, &call, &e))?;
+    confirm(proposer_provider, domain, &call, *pending.tx_hash()).await?;
+
+    let deployed = try_join_all(destinations.iter().map(|(local, provider)| {
+        deploy_optimistic_route(
+            origin,
+            apps[0].address,
+            apps[1].address,
+            local,
+            provider,
+            window_seconds,
+            owner,
+        )
+    }))
+    .await?;
+    let mut sent = Vec::new();
+    for d in &deployed {
+        for (app, peer) in [
+            (apps[0].address, d.hello_app),
+            (apps[1].address, d.hello_both),
+        ] {
+            let call = format!("HelloApp {app}.setPeer(domain {}, peer {peer})", d.domain);
+            let pending = HelloApp::new(app, origin_provider.clone())
+                .setPeer(d.domain, peer)
+                .send()
+                .await
+                .map_err(|e| send_error::<HelloApp::HelloAppErrors>(domain, &call, &e))?;
+            sent.push((call, *pending.tx_hash()));
+        }
+    }
+    try_join_all(
+        sent.iter()
+            .map(|(call, tx)| confirm(origin_provider, domain, call, *tx)),
+    )
+    .await?;
+    Ok(OptimisticSetup {
+        proposer_bond: bond.address,
+        origin_hello_app: apps[0].address,
+        origin_hello_both: apps[1].address,
+        window_seconds,
+        destinations: deployed,
+    })
+}
+
+async fn deploy_optimistic_route(
+    origin: &Deployment,
+    origin_app: Address,
+    origin_both: Address,
+    local: &Deployment,
+    provider: &DynProvider,
+    window_seconds: u64,
+    owner: Address,
+) -> Result<OptimisticDeployment> {
+    let chain = local.domain;
+    let verifier = SentDeploy::send::<OptimisticVerifier::OptimisticVerifierErrors>(
+        provider,
+        chain,
+        format!("deploy OptimisticVerifier(owner {owner}, floor 1 s)"),
+        OptimisticVerifier::deploy_builder(provider.clone(), owner, 1),
+    )
+    .await?;
+    let aggregation = SentDeploy::send::<AggregationVerifier::AggregationVerifierErrors>(
+        provider,
+        chain,
+        format!(
+            "deploy AggregationVerifier([{}, {}], 2)",
+            local.committee_verifier, verifier.address
+        ),
+        AggregationVerifier::deploy_builder(
+            provider.clone(),
+            vec![local.committee_verifier, verifier.address],
+            2,
+        ),
+    )
+    .await?;
+    let mut apps = Vec::new();
+    for _ in 0..2 {
+        apps.push(
+            SentDeploy::send::<HelloApp::HelloAppErrors>(
+                provider,
+                chain,
+                format!("deploy HelloApp(mailbox {}, owner {owner})", local.mailbox),
+                HelloApp::deploy_builder(provider.clone(), local.mailbox, owner),
+            )
+            .await?,
+        );
+    }
+    for sent in [&verifier, &aggregation, &apps[0], &apps[1]] {
+        sent.confirm(provider, chain).await?;
+    }
+    let v = OptimisticVerifier::new(verifier.address, provider.clone());
+    let mut sent = Vec::new();
+    macro_rules! send {
+        ($call:expr, $what:expr, $errors:ty) => {{
+            let what = $what;
+            let pending = $call
+                .send()
+                .await
+                .map_err(|e| send_error::<$errors>(chain, &what, &e))?;
+            sent.push((what, *pending.tx_hash()));
+        }};
+    }
+    send!(
+        v.setRoute(origin.domain, origin.mailbox.into_word(), window_seconds),
+        format!(
+            "OptimisticVerifier {}.setRoute({}, {}, {window_seconds})",
+            verifier.address, origin.domain, origin.mailbox
+        ),
+        OptimisticVerifier::OptimisticVerifierErrors
+    );
+    send!(
+        v.setProposer(origin.domain, crate::keys::PROPOSER_ADDRESS, true),
+        format!("OptimisticVerifier {}.setProposer", verifier.address),
+        OptimisticVerifier::OptimisticVerifierErrors
+    );
+    send!(
+        v.setWatcher(crate::keys::WATCHER_ADDRESS, true),
+        format!("OptimisticVerifier {}.setWatcher", verifier.address),
+        OptimisticVerifier::OptimisticVerifierErrors
+    );
+    for (app, chosen, peer) in [
+        (apps[0].address, verifier.address, origin_app),
+        (apps[1].address, aggregation.address, origin_both),
+    ] {
+        let hello = HelloApp::new(app, provider.clone());
+        send!(
+            hello.setVerifier(chosen),
+            format!("HelloApp {app}.setVerifier({chosen})"),
+            HelloApp::HelloAppErrors
+        );
+        send!(
+            hello.setPeer(origin.domain, peer),
+            format!("HelloApp {app}.setPeer({}, {peer})", origin.domain),
+            HelloApp::HelloAppErrors
+        );
+    }
+    try_join_all(
+        sent.iter()
+            .map(|(call, tx)| confirm(provider, chain, call, *tx)),
+    )
+    .await?;
+    Ok(OptimisticDeployment {
+        domain: chain,
+        verifier: verifier.address,
+        hello_app: apps[0].address,
+        aggregation: aggregation.address,
+        hello_both: apps[1].address,
     })
 }
 

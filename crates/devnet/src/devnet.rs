@@ -32,14 +32,14 @@ use futures::future::{Either, join_all, select, try_join_all};
 use crate::{
     anvil::{Anvil, AnvilConfig, AnvilInstance},
     deploy::{
-        CommitteeSpec, Deployment, LightClientDeployment, confirm, connect, deploy_core,
-        deploy_light_client_routes,
+        CommitteeSpec, Deployment, LightClientDeployment, OptimisticSetup, confirm, connect,
+        deploy_core, deploy_light_client_routes, deploy_optimistic_routes,
     },
     error::{Error, Result},
     keys::{self, KEY_WARNING, ValidatorKey},
     manifest::{
         MANIFEST_FILE, Manifest, ManifestAccount, ManifestChain, ManifestLightClient,
-        ManifestValidators,
+        ManifestOptimistic, ManifestValidators,
     },
 };
 
@@ -91,6 +91,10 @@ pub struct DevnetSpec {
     /// The chain (by name) whose beacon chain is simulated, with a light client of it and a
     /// `LightClientVerifier` deployed on every other chain; `None` for no light-client route.
     pub light_client_origin: Option<String>,
+    /// The chain (by name) from which the optimistic route runs: a proposer bonded there, an
+    /// `OptimisticVerifier` (and a committee-AND-optimistic `AggregationVerifier`) on every other
+    /// chain; `None` for no optimistic route.
+    pub optimistic_origin: Option<String>,
 }
 
 impl Default for DevnetSpec {
@@ -105,6 +109,7 @@ impl Default for DevnetSpec {
             validators: 5,
             threshold: 3,
             light_client_origin: Some("alpha".to_owned()),
+            optimistic_origin: Some("alpha".to_owned()),
         }
     }
 }
@@ -140,6 +145,13 @@ impl DevnetSpec {
                 "{} validators: a committee has 1 to {}",
                 self.validators,
                 courier_core::committee::MAX_VALIDATORS
+            ));
+        }
+        if let Some(origin) = &self.optimistic_origin
+            && !self.chains.iter().any(|c| &c.name == origin)
+        {
+            return invalid(format!(
+                "the optimistic origin {origin} is not one of the chains"
             ));
         }
         if let Some(origin) = &self.light_client_origin
@@ -316,6 +328,21 @@ pub struct DevnetLightClient {
     pub destinations: Vec<LightClientDeployment>,
 }
 
+/// A devnet's optimistic route.
+#[derive(Debug, Clone)]
+pub struct DevnetOptimistic {
+    /// The origin chain's name.
+    pub origin: String,
+    /// The origin's domain.
+    pub origin_domain: u64,
+    /// What is deployed.
+    pub setup: OptimisticSetup,
+}
+
+/// The devnet's dispute window: a few blocks, so scenarios see a claim mature (real chains use
+/// ~30 minutes; `courier config validate` refuses less than 10).
+pub const DEVNET_WINDOW_SECONDS: u64 = 6;
+
 /// A running devnet. Dropping it (or [`Devnet::stop`]) stops every chain.
 #[derive(Debug)]
 pub struct Devnet {
@@ -327,6 +354,8 @@ pub struct Devnet {
     pub threshold: u8,
     /// The light-client route, when the spec asks for one.
     pub light_client: Option<DevnetLightClient>,
+    /// The optimistic route, when the spec asks for one.
+    pub optimistic: Option<DevnetOptimistic>,
     /// Where `devnet.json` was written.
     pub manifest_path: PathBuf,
     /// How long [`Devnet::start`] took.
@@ -424,6 +453,38 @@ impl Devnet {
             }
             _ => None,
         };
+        let optimistic = match &spec.optimistic_origin {
+            Some(origin) if spec.chains.len() > 1 => {
+                let position = spec
+                    .chains
+                    .iter()
+                    .position(|c| &c.name == origin)
+                    .ok_or_else(|| Error::InvalidSpec(format!("no chain named {origin}")))?;
+                let others: Vec<(Deployment, DynProvider)> = deployments
+                    .iter()
+                    .zip(&deployers)
+                    .enumerate()
+                    .filter(|(i, _)| *i != position)
+                    .map(|(_, (d, p))| (*d, p.clone()))
+                    .collect();
+                let proposer = anvils[position].signing_provider(keys::proposer());
+                let setup = deploy_optimistic_routes(
+                    &deployments[position],
+                    &deployers[position],
+                    &proposer,
+                    &others,
+                    DEVNET_WINDOW_SECONDS,
+                    keys::DEPLOYER_ADDRESS,
+                );
+                let setup = mine_promptly(&anvils, setup).await?;
+                Some(DevnetOptimistic {
+                    origin: origin.clone(),
+                    origin_domain: spec.chains[position].chain_id,
+                    setup,
+                })
+            }
+            _ => None,
+        };
 
         let chains: Vec<DevnetChain> = spec
             .chains
@@ -443,6 +504,7 @@ impl Devnet {
             validator_keys,
             threshold: spec.threshold,
             light_client,
+            optimistic,
             manifest_path: data_dir.join(MANIFEST_FILE),
             startup: Duration::ZERO,
         };
@@ -527,6 +589,12 @@ impl Devnet {
                 origin_hello_app: lc.origin_hello_app,
                 destinations: lc.destinations.clone(),
                 relay: account(keys::light_client_relay()),
+            }),
+            optimistic: self.optimistic.as_ref().map(|o| ManifestOptimistic {
+                origin: o.origin.clone(),
+                setup: o.setup.clone(),
+                proposer: account(keys::proposer()),
+                watcher: account(keys::watcher()),
             }),
         }
     }

@@ -39,6 +39,20 @@ pub const LIGHT_CLIENT_RELAY_PRIVATE_KEY: B256 =
 pub const LIGHT_CLIENT_RELAY_ADDRESS: Address =
     address!("0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC");
 
+/// Private key of anvil's dev account 3 (same mnemonic, m/44'/60'/0'/0/3): anvil's public test
+/// key, known to everyone.
+pub const PROPOSER_PRIVATE_KEY: B256 =
+    b256!("0x7c852118294e51e653712a81e05800f419141751be58f605c371e15141b007a6");
+/// Address of [`PROPOSER_PRIVATE_KEY`].
+pub const PROPOSER_ADDRESS: Address = address!("0x90F79bf6EB2c4f870365E785982E1f101E93b906");
+
+/// Private key of anvil's dev account 4 (same mnemonic, m/44'/60'/0'/0/4): anvil's public test
+/// key, known to everyone.
+pub const WATCHER_PRIVATE_KEY: B256 =
+    b256!("0x47e179ec197488593b187f80a00eb0da91f1b9d0b13f8733639f19c30a34926a");
+/// Address of [`WATCHER_PRIVATE_KEY`].
+pub const WATCHER_ADDRESS: Address = address!("0x15d34AAf54267DB7D7c367839AAf71A00a2C6A65");
+
 /// Prefix of the preimage of a validator key.
 pub const VALIDATOR_KEY_PREFIX: &str = "courier-devnet-validator-";
 
@@ -56,6 +70,16 @@ pub fn relayer() -> PrivateKeySigner {
 /// own so that its transactions never take the relayer's nonces.
 pub fn light_client_relay() -> PrivateKeySigner {
     known_signer(LIGHT_CLIENT_RELAY_PRIVATE_KEY)
+}
+
+/// The optimistic proposer: signs claims, bonded on the origin.
+pub fn proposer() -> PrivateKeySigner {
+    known_signer(PROPOSER_PRIVATE_KEY)
+}
+
+/// The watcher: vetoes false claims, proves fraud, and is a guardian of every Mailbox.
+pub fn watcher() -> PrivateKeySigner {
+    known_signer(WATCHER_PRIVATE_KEY)
 }
 
 #[allow(clippy::expect_used)]
@@ -122,6 +146,8 @@ mod tests {
         assert_ne!(DEPLOYER_ADDRESS, RELAYER_ADDRESS);
         assert_eq!(light_client_relay().address(), LIGHT_CLIENT_RELAY_ADDRESS);
         assert_ne!(LIGHT_CLIENT_RELAY_ADDRESS, RELAYER_ADDRESS);
+        assert_eq!(proposer().address(), PROPOSER_ADDRESS);
+        assert_eq!(watcher().address(), WATCHER_ADDRESS);
     }
 
     #[test]

@@ -38,6 +38,24 @@ pub struct Manifest {
     /// The light-client route, when the devnet has one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub light_client: Option<ManifestLightClient>,
+    /// The optimistic route, when the devnet has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub optimistic: Option<ManifestOptimistic>,
+}
+
+/// The devnet's optimistic route.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ManifestOptimistic {
+    /// The origin chain's name.
+    pub origin: String,
+    /// What is deployed.
+    #[serde(flatten)]
+    pub setup: crate::deploy::OptimisticSetup,
+    /// The proposer (bonded on the origin).
+    pub proposer: ManifestAccount,
+    /// The watcher (vetoes, proves fraud; a guardian of every Mailbox).
+    pub watcher: ManifestAccount,
 }
 
 /// The devnet's light-client route: one origin whose beacon chain is simulated, and a light
@@ -214,6 +232,7 @@ mod tests {
                 }],
                 relay: account(4),
             }),
+            optimistic: None,
         }
     }
 

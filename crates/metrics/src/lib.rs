@@ -94,6 +94,22 @@ impl Default for RelayerMetrics {
     }
 }
 
+/// The watcher's metrics. `false_claims_total` and `endpoint_disagreements_total` are what an
+/// operator pages on.
+#[derive(Debug, Clone, Default)]
+pub struct WatcherMetrics {
+    /// Claims the origin contradicts.
+    pub false_claims_total: Family<RouteLabels, Counter>,
+    /// Claims on which the origin's endpoints disagree.
+    pub endpoint_disagreements_total: Family<RouteLabels, Counter>,
+    /// Vetoes sent.
+    pub vetoes_total: Family<RouteLabels, Counter>,
+    /// Fraud proofs that slashed a proposer on the origin.
+    pub fraud_proofs_total: Family<RouteLabels, Counter>,
+    /// Claims checked and found true.
+    pub claims_verified_total: Family<RouteLabels, Counter>,
+}
+
 /// All metrics of a process, registered once.
 #[derive(Debug, Clone)]
 pub struct Metrics {
@@ -102,6 +118,8 @@ pub struct Metrics {
     pub validator: ValidatorMetrics,
     /// The relayer's metrics.
     pub relayer: RelayerMetrics,
+    /// The watcher's metrics.
+    pub watcher: WatcherMetrics,
 }
 
 impl Default for Metrics {
@@ -178,10 +196,34 @@ impl Metrics {
             "Indexed blocks reorged away",
             relayer.reorg_past_finality_total.clone(),
         );
+        let watcher = WatcherMetrics::default();
+        let w = registry.sub_registry_with_prefix("watcher");
+        w.register(
+            "false_claims",
+            "Optimistic claims the origin contradicts (page)",
+            watcher.false_claims_total.clone(),
+        );
+        w.register(
+            "endpoint_disagreements",
+            "Claims on which the origin's endpoints disagree (page)",
+            watcher.endpoint_disagreements_total.clone(),
+        );
+        w.register("vetoes", "Vetoes sent", watcher.vetoes_total.clone());
+        w.register(
+            "fraud_proofs",
+            "False claims proven on the origin",
+            watcher.fraud_proofs_total.clone(),
+        );
+        w.register(
+            "claims_verified",
+            "Claims checked and found true",
+            watcher.claims_verified_total.clone(),
+        );
         Self {
             registry: Arc::new(registry),
             validator,
             relayer,
+            watcher,
         }
     }
 

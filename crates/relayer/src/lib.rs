@@ -9,6 +9,7 @@ pub mod indexer;
 pub mod light_client;
 pub mod pipeline;
 pub mod prepare;
+pub mod proposer;
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -17,6 +18,7 @@ pub use light_client::{
     DestinationAccess, LightClientDemand, LightClientRelay, LightClientRelayConfig,
 };
 pub use pipeline::{Pipeline, PipelineConfig, TickReport};
+pub use proposer::{ClaimProposer, ProposerDestination};
 
 /// Errors of the relayer.
 #[derive(Debug, thiserror::Error)]

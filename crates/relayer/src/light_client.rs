@@ -41,14 +41,15 @@ pub struct LightClientDemand {
     inner: Arc<Mutex<HashMap<Need, u32>>>,
 }
 
-/// A route whose light client is needed.
+/// A route on which messages wait for a destination contract to learn a newer root: a light
+/// client (the light-client relay feeds it) or an optimistic verifier (a proposer claims).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Need {
     /// The origin domain.
     pub origin: u64,
     /// The destination domain.
     pub destination: u64,
-    /// The light client on the destination.
+    /// The contract on the destination: the light client, or the optimistic verifier.
     pub client: Address,
 }
 

@@ -32,7 +32,7 @@ use crate::{
     indexer::OriginTrees,
     light_client::{LightClientDemand, Need},
     now_ms,
-    prepare::{Pending, Prepared, prepare, prepare_storage_proof},
+    prepare::{Pending, Prepared, prepare, prepare_claimed_root, prepare_storage_proof},
 };
 
 /// How a pipeline runs.
@@ -97,6 +97,8 @@ pub struct Pipeline<D, C> {
     roots: HashMap<u64, Arc<dyn CommittedRoots>>,
     /// What this pipeline waits for from light-client relays.
     demand: LightClientDemand,
+    /// What this pipeline waits for from optimistic proposers.
+    claim_demand: LightClientDemand,
     /// The newest storage proof read per (origin, light client), reused while the light client
     /// holds the same block.
     committed: HashMap<(u64, Address), CommittedRootProof>,
@@ -122,9 +124,16 @@ impl<D: DestinationMailbox, C: CheckpointStore> Pipeline<D, C> {
             committees: HashMap::new(),
             roots: HashMap::new(),
             demand: LightClientDemand::default(),
+            claim_demand: LightClientDemand::default(),
             committed: HashMap::new(),
             metrics: RelayerMetrics::default(),
         }
+    }
+
+    /// Enables the optimistic route's demand: what waits for a claim, for the proposers.
+    pub fn with_claim_demand(mut self, demand: LightClientDemand) -> Self {
+        self.claim_demand = demand;
+        self
     }
 
     /// Enables the light-client route: `roots` reads each origin's committed root with its
@@ -400,7 +409,10 @@ impl<D: DestinationMailbox, C: CheckpointStore> Pipeline<D, C> {
         for record in records {
             let recipient = Address::from_slice(&record.message.recipient[12..]);
             let (verifier, kind) = self.verifier(recipient).await?;
-            if !matches!(kind, VerifierKind::Committee | VerifierKind::LightClient) {
+            if !matches!(
+                kind,
+                VerifierKind::Committee | VerifierKind::LightClient | VerifierKind::Optimistic
+            ) {
                 self.wait(&record.id, Some(record.attempts), &format!("verifier {verifier} is of kind {kind:?}, which this relayer cannot prove yet"))?;
                 report.waiting += 1;
                 continue;
@@ -552,14 +564,16 @@ impl<D: DestinationMailbox, C: CheckpointStore> Pipeline<D, C> {
         chunk: &[Pending],
         report: &mut TickReport,
     ) -> Result<Option<(Vec<u8>, usize)>> {
-        if self
-            .verifiers
-            .values()
-            .any(|(v, k)| *v == verifier && *k == VerifierKind::LightClient)
-        {
-            return self
-                .prove_light_client(origin, verifier, chunk, report)
-                .await;
+        match self.kind_of(verifier) {
+            Some(VerifierKind::LightClient) => {
+                return self
+                    .prove_light_client(origin, verifier, chunk, report)
+                    .await;
+            }
+            Some(VerifierKind::Optimistic) => {
+                return self.prove_optimistic(origin, verifier, chunk, report).await;
+            }
+            _ => {}
         }
         let committee = match self.committee(verifier, origin).await? {
             Some(c) => c,
@@ -717,6 +731,72 @@ impl<D: DestinationMailbox, C: CheckpointStore> Pipeline<D, C> {
                 self.wait_all(chunk, report, &reason)
             }
         }
+    }
+
+    /// The optimistic route: the furthest matured, unvetoed claim whose root is the relayer's own
+    /// tree's (see [`crate::prepare::prepare_claimed_root`]). What no such claim covers yet is put
+    /// in the claim demand for the proposers.
+    async fn prove_optimistic(
+        &mut self,
+        origin: u64,
+        verifier: Address,
+        chunk: &[Pending],
+        report: &mut TickReport,
+    ) -> Result<Option<(Vec<u8>, usize)>> {
+        let Some(last) = chunk.last().map(|p| p.message.nonce) else {
+            return Ok(None);
+        };
+        let need = Need {
+            origin,
+            destination: self.destination.domain(),
+            client: verifier,
+        };
+        let claims = self.destination.optimistic_claims(verifier, origin).await?;
+        let now = self.destination.now().await?;
+        let tree = self.trees.with(origin, Clone::clone);
+        match prepare_claimed_root(
+            &self.destination,
+            verifier,
+            origin,
+            &tree,
+            &claims,
+            now,
+            chunk,
+        )
+        .await?
+        {
+            Prepared::Ready {
+                proof,
+                covered,
+                checkpoint_index,
+                ..
+            } => {
+                if covered < chunk.len() {
+                    self.claim_demand.need(need, last);
+                } else {
+                    self.claim_demand.satisfied(need, last);
+                }
+                for p in &chunk[covered..] {
+                    self.wait(
+                        &p.id,
+                        None,
+                        &format!("waiting for a claim past index {checkpoint_index} to mature"),
+                    )?;
+                }
+                Ok(Some((proof, covered)))
+            }
+            Prepared::Wait(reason) => {
+                self.claim_demand.need(need, last);
+                self.wait_all(chunk, report, &reason)
+            }
+        }
+    }
+
+    fn kind_of(&self, verifier: Address) -> Option<VerifierKind> {
+        self.verifiers
+            .values()
+            .find(|(v, _)| *v == verifier)
+            .map(|(_, k)| *k)
     }
 
     fn wait_all(

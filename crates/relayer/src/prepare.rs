@@ -728,6 +728,7 @@ mod tests {
             proposer: Address::repeat_byte(0x9a),
             ready_at,
             vetoed: false,
+            signature: Default::default(),
         }
     }
 

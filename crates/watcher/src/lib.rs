@@ -6,8 +6,10 @@
 //! other are an alarm, never a pass: a watcher that trusted the first answer could be blinded by
 //! one lying node.
 
+pub mod agent;
 pub mod witness;
 
+pub use agent::{WatchTick, WatchedVerifier, Watcher};
 pub use witness::{OriginWitness, Verdict, judge};
 
 /// Errors of the watcher.

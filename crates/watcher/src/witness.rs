@@ -64,9 +64,19 @@ impl<O: OriginMailbox> OriginWitness<O> {
         self.tree.root_at(index.checked_add(1)?).ok()
     }
 
-    /// The tree (for fraud proofs: the proof of a leaf against the current root).
+    /// The tree of final dispatches.
     pub fn tree(&self) -> &MerkleTree {
         &self.tree
+    }
+
+    /// The endpoint.
+    pub fn origin(&self) -> &O {
+        &self.origin
+    }
+
+    /// The first block not read yet.
+    pub fn next_block(&self) -> u64 {
+        self.next_block
     }
 }
 

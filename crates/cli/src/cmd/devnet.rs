@@ -12,7 +12,7 @@ use tracing::info;
 use url::Url;
 
 use crate::{
-    agents::{AgentChain, AgentLightClient, Agents, AgentsConfig},
+    agents::{AgentChain, AgentLightClient, AgentOptimistic, Agents, AgentsConfig},
     opts::{DevnetArgs, GlobalOpts},
     output,
 };
@@ -106,6 +106,22 @@ pub fn agents_config(devnet: &Devnet, dir: &Path) -> eyre::Result<AgentsConfig> 
             }),
             None => None,
         },
+        optimistic: devnet.optimistic.as_ref().map(|o| AgentOptimistic {
+            origin: o.origin.clone(),
+            proposer: Some(keys::proposer()),
+            watcher: Some(keys::watcher()),
+            proposer_bond: o.setup.proposer_bond,
+            verifiers: o
+                .setup
+                .destinations
+                .iter()
+                .filter_map(|d| {
+                    devnet
+                        .chain_by_domain(d.domain)
+                        .map(|c| (c.name().to_owned(), d.verifier))
+                })
+                .collect(),
+        }),
     })
 }
 

@@ -138,6 +138,7 @@ struct Record {
 struct Running {
     validators: Vec<(Vec<usize>, Agents)>,
     relayer: Option<Agents>,
+    watcher: Option<Agents>,
 }
 
 /// Everything a scenario works with. Built by [`super::run`], which also stops everything once
@@ -348,6 +349,57 @@ impl Context {
         Ok(())
     }
 
+    /// Starts the watcher of the optimistic route (vetoes false claims, proves fraud).
+    pub async fn start_watcher(&self) -> eyre::Result<()> {
+        if lock(&self.running).watcher.is_some() {
+            return Err(eyre!("the watcher is running already"));
+        }
+        let agents = Agents::start_watcher(&self.config).await?;
+        lock(&self.running).watcher = Some(agents);
+        self.step("started the watcher");
+        Ok(())
+    }
+
+    /// The sum of the watcher metric `courier_watcher_<name>` over every route, as `/metrics`
+    /// would show it.
+    pub fn watcher_count(&self, name: &str) -> eyre::Result<u64> {
+        let text = self.config.metrics.render();
+        let prefix = format!("courier_watcher_{name}_total");
+        let mut sum = 0u64;
+        for line in text.lines().filter(|l| l.starts_with(&prefix)) {
+            let value = line
+                .rsplit(' ')
+                .next()
+                .and_then(|v| v.parse::<f64>().ok())
+                .ok_or_else(|| eyre!("unreadable metric line {line:?}"))?;
+            sum += value as u64;
+        }
+        Ok(sum)
+    }
+
+    /// The devnet's optimistic route.
+    pub fn optimistic(&self) -> eyre::Result<&courier_devnet::devnet::DevnetOptimistic> {
+        self.devnet
+            .optimistic
+            .as_ref()
+            .ok_or_else(|| eyre!("this devnet has no optimistic route"))
+    }
+
+    /// The optimistic route's contracts on `chain`.
+    pub fn optimistic_on(
+        &self,
+        chain: &str,
+    ) -> eyre::Result<courier_devnet::deploy::OptimisticDeployment> {
+        let domain = self.chain(chain)?.domain();
+        self.optimistic()?
+            .setup
+            .destinations
+            .iter()
+            .find(|d| d.domain == domain)
+            .copied()
+            .ok_or_else(|| eyre!("{chain} has no optimistic verifier"))
+    }
+
     /// Kills the relayer: every task aborted wherever it is, as a crash would.
     pub async fn kill_relayer(&self) -> eyre::Result<()> {
         let agents = lock(&self.running)
@@ -365,6 +417,11 @@ impl Context {
         if let Some(relayer) = relayer {
             relayer.shutdown(AGENT_STOP_TIMEOUT).await;
             self.step("stopped the relayer");
+        }
+        let watcher = lock(&self.running).watcher.take();
+        if let Some(watcher) = watcher {
+            watcher.shutdown(AGENT_STOP_TIMEOUT).await;
+            self.step("stopped the watcher");
         }
     }
 

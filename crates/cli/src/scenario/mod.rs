@@ -15,6 +15,9 @@ mod forged_signature;
 mod hello;
 mod light_client;
 mod light_client_forged;
+mod optimistic;
+mod optimistic_fraud;
+mod pause;
 mod relayer_crash;
 mod reorg;
 mod report;
@@ -104,6 +107,24 @@ pub const SCENARIOS: &[Scenario] = &[
         run: light_client_forged::run,
         deadline: Duration::from_secs(120),
     },
+    Scenario {
+        name: "optimistic",
+        summary: "greetings alpha → beta delivered on the proposer's claim once the dispute window passes, checked true by the watcher; no validator runs",
+        run: optimistic::run,
+        deadline: Duration::from_secs(120),
+    },
+    Scenario {
+        name: "optimistic-fraud",
+        summary: "a false claim is vetoed within the window and never accepted, nothing under it is delivered, and the proposer is slashed on the origin",
+        run: optimistic_fraud::run,
+        deadline: Duration::from_secs(120),
+    },
+    Scenario {
+        name: "pause",
+        summary: "a guardian pauses beta's route from alpha: deliveries stop (alpha → gamma goes on) and resume once the owner unpauses",
+        run: pause::run,
+        deadline: Duration::from_secs(120),
+    },
 ];
 
 /// The scenario named `name`.
@@ -134,6 +155,7 @@ pub fn devnet_spec() -> DevnetSpec {
         validators: 5,
         threshold: 3,
         light_client_origin: Some("alpha".to_owned()),
+        optimistic_origin: Some("alpha".to_owned()),
     }
 }
 

@@ -319,6 +319,7 @@ async fn the_relay_carries_a_light_client_across_sync_committee_periods() {
         validators: 3,
         threshold: 2,
         light_client_origin: Some("alpha".to_owned()),
+        optimistic_origin: None,
     };
     let devnet = Devnet::start(spec, dir.path(), |_| {}).await.unwrap();
     let lc = devnet.light_client.as_ref().unwrap();

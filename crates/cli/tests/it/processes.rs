@@ -44,6 +44,7 @@ async fn validator_and_relayer_processes_from_a_config_file_deliver() {
         validators: 3,
         threshold: 2,
         light_client_origin: None,
+        optimistic_origin: None,
     };
     let devnet = Devnet::start(spec, &dir.path().join("chains"), |_| {})
         .await

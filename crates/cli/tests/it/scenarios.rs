@@ -7,7 +7,7 @@ use std::process::Command;
 use courier_cli::scenario::{self, Options};
 
 /// The scenarios the suite must have.
-const NAMES: [&str; 8] = [
+const NAMES: [&str; 11] = [
     "hello",
     "burst",
     "relayer-crash",
@@ -16,6 +16,9 @@ const NAMES: [&str; 8] = [
     "forged-signature",
     "light-client",
     "light-client-forged",
+    "optimistic",
+    "optimistic-fraud",
+    "pause",
 ];
 
 async fn passes(name: &str) {
@@ -77,6 +80,21 @@ async fn scenario_light_client() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn scenario_light_client_forged() {
     passes("light-client-forged").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn scenario_optimistic() {
+    passes("optimistic").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn scenario_optimistic_fraud() {
+    passes("optimistic-fraud").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn scenario_pause() {
+    passes("pause").await;
 }
 
 fn courier(args: &[&str]) -> std::process::Output {

@@ -1,0 +1,137 @@
+//! The optimistic route's transactions: posting a proposer's signed claim and vetoing one on a
+//! destination's `OptimisticVerifier`, and proving a false claim on the origin's `ProposerBond`.
+//! Each sends from the account it is made with and waits for the receipt.
+
+use alloy::{
+    primitives::{Address, B256, Bytes},
+    providers::DynProvider,
+    signers::local::PrivateKeySigner,
+};
+use courier_bindings::{OptimisticVerifier, ProposerBond};
+use url::Url;
+
+use crate::{Error, Result, evm::contract_error, lightclient::signing};
+
+/// Sends `call` and waits for its receipt; the block it landed in.
+macro_rules! send_and_wait {
+    ($self:ident, $call:expr, $operation:literal) => {{
+        let receipt = $call
+            .send()
+            .await
+            .map_err(|e| contract_error(&$self.endpoint, $operation, &e))?
+            .get_receipt()
+            .await
+            .map_err(|e| Error::Rpc {
+                endpoint: $self.endpoint.clone(),
+                operation: concat!($operation, " receipt"),
+                message: e.to_string(),
+                retryable: true,
+            })?;
+        if !receipt.status() {
+            return Err(Error::Reverted {
+                endpoint: $self.endpoint.clone(),
+                operation: $operation,
+                reason: format!("transaction {} reverted", receipt.transaction_hash),
+            });
+        }
+        Ok(receipt.block_number.unwrap_or_default())
+    }};
+}
+
+/// An `OptimisticVerifier` on a destination, used by a proposer (claims) or a watcher (vetoes).
+#[derive(Clone)]
+pub struct EvmOptimisticVerifier {
+    provider: DynProvider,
+    endpoint: String,
+    address: Address,
+}
+
+impl std::fmt::Debug for EvmOptimisticVerifier {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EvmOptimisticVerifier")
+            .field("endpoint", &self.endpoint)
+            .field("address", &self.address)
+            .finish_non_exhaustive()
+    }
+}
+
+impl EvmOptimisticVerifier {
+    /// The verifier at `address` on the chain at `rpc`, sending as `signer`.
+    pub fn new(rpc: &Url, address: Address, signer: PrivateKeySigner) -> Self {
+        let (provider, endpoint) = signing(rpc, signer);
+        Self {
+            provider,
+            endpoint,
+            address,
+        }
+    }
+
+    /// The verifier's address.
+    pub fn address(&self) -> Address {
+        self.address
+    }
+
+    /// Posts a signed claim; the block it landed in.
+    pub async fn post_claim(
+        &self,
+        origin: u64,
+        root: B256,
+        index: u32,
+        signature: Bytes,
+    ) -> Result<u64> {
+        let contract = OptimisticVerifier::new(self.address, self.provider.clone());
+        let call = contract.postClaim(origin, root, index, signature);
+        send_and_wait!(self, call, "OptimisticVerifier.postClaim")
+    }
+
+    /// Vetoes a claim (the account must be a watcher); the block it landed in.
+    pub async fn veto(&self, origin: u64, root: B256) -> Result<u64> {
+        let contract = OptimisticVerifier::new(self.address, self.provider.clone());
+        let call = contract.veto(origin, root);
+        send_and_wait!(self, call, "OptimisticVerifier.veto")
+    }
+}
+
+/// A `ProposerBond` on an origin chain, where false claims are proven.
+#[derive(Clone)]
+pub struct EvmProposerBond {
+    provider: DynProvider,
+    endpoint: String,
+    address: Address,
+}
+
+impl std::fmt::Debug for EvmProposerBond {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EvmProposerBond")
+            .field("endpoint", &self.endpoint)
+            .field("address", &self.address)
+            .finish_non_exhaustive()
+    }
+}
+
+impl EvmProposerBond {
+    /// The bond contract at `address` on the chain at `rpc`, sending as `signer`.
+    pub fn new(rpc: &Url, address: Address, signer: PrivateKeySigner) -> Self {
+        let (provider, endpoint) = signing(rpc, signer);
+        Self {
+            provider,
+            endpoint,
+            address,
+        }
+    }
+
+    /// Proves the signed claim `(root, index)` false with leaf `index` and its siblings in the
+    /// Mailbox's current tree; the block it landed in.
+    pub async fn prove_fraud(
+        &self,
+        root: B256,
+        index: u32,
+        signature: Bytes,
+        leaf: B256,
+        siblings: [B256; 32],
+    ) -> Result<u64> {
+        let contract = ProposerBond::new(self.address, self.provider.clone());
+        let call = contract.proveFraud(root, index, signature, leaf, siblings);
+        send_and_wait!(self, call, "ProposerBond.proveFraud")
+    }
+}
