@@ -513,6 +513,21 @@ impl DestinationMailbox for EvmMailbox {
         Ok(claims)
     }
 
+    async fn aggregation(&self, verifier: Address) -> Result<(Vec<Address>, u8)> {
+        let contract = courier_bindings::AggregationVerifier::new(verifier, self.provider.clone());
+        let subs = contract
+            .subVerifiers()
+            .call()
+            .await
+            .map_err(|e| self.contract_error("AggregationVerifier.subVerifiers", &e))?;
+        let threshold = contract
+            .threshold()
+            .call()
+            .await
+            .map_err(|e| self.contract_error("AggregationVerifier.threshold", &e))?;
+        Ok((subs, threshold))
+    }
+
     async fn now(&self) -> Result<u64> {
         let block = self
             .provider

@@ -491,6 +491,11 @@ impl DestinationMailbox for FakeDestination {
         Ok(Vec::new())
     }
 
+    /// The fake's one verifier is a committee verifier: no sub-verifiers.
+    async fn aggregation(&self, _verifier: Address) -> Result<(Vec<Address>, u8)> {
+        Ok((Vec::new(), 0))
+    }
+
     async fn now(&self) -> Result<u64> {
         Ok(std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)

@@ -85,6 +85,8 @@ pub trait DestinationMailbox: Send + Sync {
         verifier: Address,
         origin: u64,
     ) -> Result<Vec<OptimisticClaim>>;
+    /// An aggregation verifier's sub-verifiers (in proof order) and how many must accept.
+    async fn aggregation(&self, verifier: Address) -> Result<(Vec<Address>, u8)>;
     /// The newest block's timestamp (unix seconds): the clock claims mature by.
     async fn now(&self) -> Result<u64>;
     /// Whether `verifier` accepted `root` for `origin`.

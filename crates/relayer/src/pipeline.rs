@@ -99,6 +99,8 @@ pub struct Pipeline<D, C> {
     demand: LightClientDemand,
     /// What this pipeline waits for from optimistic proposers.
     claim_demand: LightClientDemand,
+    /// Kinds of sub-verifiers of aggregations (recipients' own verifiers are in `verifiers`).
+    kinds: HashMap<Address, VerifierKind>,
     /// The newest storage proof read per (origin, light client), reused while the light client
     /// holds the same block.
     committed: HashMap<(u64, Address), CommittedRootProof>,
@@ -125,6 +127,7 @@ impl<D: DestinationMailbox, C: CheckpointStore> Pipeline<D, C> {
             roots: HashMap::new(),
             demand: LightClientDemand::default(),
             claim_demand: LightClientDemand::default(),
+            kinds: HashMap::new(),
             committed: HashMap::new(),
             metrics: RelayerMetrics::default(),
         }
@@ -411,7 +414,10 @@ impl<D: DestinationMailbox, C: CheckpointStore> Pipeline<D, C> {
             let (verifier, kind) = self.verifier(recipient).await?;
             if !matches!(
                 kind,
-                VerifierKind::Committee | VerifierKind::LightClient | VerifierKind::Optimistic
+                VerifierKind::Committee
+                    | VerifierKind::LightClient
+                    | VerifierKind::Optimistic
+                    | VerifierKind::Aggregation
             ) {
                 self.wait(&record.id, Some(record.attempts), &format!("verifier {verifier} is of kind {kind:?}, which this relayer cannot prove yet"))?;
                 report.waiting += 1;
@@ -572,6 +578,9 @@ impl<D: DestinationMailbox, C: CheckpointStore> Pipeline<D, C> {
             }
             Some(VerifierKind::Optimistic) => {
                 return self.prove_optimistic(origin, verifier, chunk, report).await;
+            }
+            Some(VerifierKind::Aggregation) => {
+                return Box::pin(self.prove_aggregation(origin, verifier, chunk, report)).await;
             }
             _ => {}
         }
@@ -792,11 +801,74 @@ impl<D: DestinationMailbox, C: CheckpointStore> Pipeline<D, C> {
         }
     }
 
+    /// An aggregation verifier: a proof from each of the first `threshold` sub-verifiers that can
+    /// prove the chunk's start, all for the prefix every one of them covers (mode `0x05`).
+    async fn prove_aggregation(
+        &mut self,
+        origin: u64,
+        verifier: Address,
+        chunk: &[Pending],
+        report: &mut TickReport,
+    ) -> Result<Option<(Vec<u8>, usize)>> {
+        let (subs, threshold) = self.destination.aggregation(verifier).await?;
+        let needed = usize::from(threshold);
+        let mut ready: Vec<(usize, usize)> = Vec::new();
+        for (i, sub) in subs.iter().enumerate() {
+            if ready.len() == needed {
+                break;
+            }
+            let kind = self.destination.verifier_kind(*sub).await?;
+            if kind == VerifierKind::Aggregation {
+                continue; // nested aggregations are not built here
+            }
+            self.kinds.insert(*sub, kind);
+            if let Some((_, covered)) = self.prove_with(origin, *sub, chunk, report).await? {
+                ready.push((i, covered));
+            }
+        }
+        if ready.len() < needed {
+            return self.wait_all(
+                chunk,
+                report,
+                &format!(
+                    "aggregation verifier {verifier}: {} of the {needed} sub-verifiers needed can prove these messages yet",
+                    ready.len()
+                ),
+            );
+        }
+        let covered = ready.iter().map(|(_, c)| *c).min().unwrap_or(0);
+        let prefix = &chunk[..covered];
+        let mut proof = vec![0x05, threshold];
+        for (i, _) in &ready {
+            let Some((part, part_covered)) =
+                self.prove_with(origin, subs[*i], prefix, report).await?
+            else {
+                return Ok(None);
+            };
+            if part_covered != covered {
+                return self.wait_all(
+                    chunk,
+                    report,
+                    "sub-verifier proofs changed while being built",
+                );
+            }
+            proof.push(*i as u8);
+            proof.extend_from_slice(&(part.len() as u32).to_be_bytes());
+            proof.extend_from_slice(&part);
+        }
+        for p in &chunk[covered..] {
+            self.wait(&p.id, None, "waiting for every sub-verifier to cover it")?;
+        }
+        Ok(Some((proof, covered)))
+    }
+
     fn kind_of(&self, verifier: Address) -> Option<VerifierKind> {
-        self.verifiers
-            .values()
-            .find(|(v, _)| *v == verifier)
-            .map(|(_, k)| *k)
+        self.kinds.get(&verifier).copied().or_else(|| {
+            self.verifiers
+                .values()
+                .find(|(v, _)| *v == verifier)
+                .map(|(_, k)| *k)
+        })
     }
 
     fn wait_all(

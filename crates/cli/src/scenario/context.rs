@@ -377,6 +377,51 @@ impl Context {
         Ok(sum)
     }
 
+    /// `(root, index, readyAt)` of every claim posted on the optimistic verifier `verifier` on
+    /// `chain`.
+    pub async fn claims(
+        &self,
+        chain: &str,
+        verifier: Address,
+    ) -> eyre::Result<Vec<(B256, u32, u64)>> {
+        use courier_bindings::OptimisticVerifier;
+        let c = self.chain(chain)?;
+        let logs = c
+            .anvil
+            .provider()
+            .get_logs(
+                &Filter::new()
+                    .address(verifier)
+                    .event_signature(OptimisticVerifier::ClaimPosted::SIGNATURE_HASH)
+                    .from_block(c.deployment.deploy_block),
+            )
+            .await
+            .wrap_err_with(|| format!("reading claims on {chain}"))?;
+        logs.iter()
+            .map(|l| {
+                let e = OptimisticVerifier::ClaimPosted::decode_log(&l.inner)?;
+                Ok((e.data.root, e.data.index, e.data.readyAt.to::<u64>()))
+            })
+            .collect()
+    }
+
+    /// The timestamp of `chain`'s newest block.
+    pub async fn block_time(&self, chain: &str) -> eyre::Result<u64> {
+        let number = self.chain(chain)?.anvil.block_number().await?;
+        self.block_time_at(chain, number).await
+    }
+
+    /// The timestamp of `chain`'s block `number`.
+    pub async fn block_time_at(&self, chain: &str, number: u64) -> eyre::Result<u64> {
+        self.chain(chain)?
+            .anvil
+            .provider()
+            .get_block_by_number(number.into())
+            .await?
+            .map(|b| b.header.timestamp)
+            .ok_or_else(|| eyre!("{chain} has no block {number}"))
+    }
+
     /// The devnet's optimistic route.
     pub fn optimistic(&self) -> eyre::Result<&courier_devnet::devnet::DevnetOptimistic> {
         self.devnet

@@ -8,6 +8,7 @@
 //! failed check, a panic, the deadline), and returns a [`Report`]. `courier scenario run NAME`
 //! prints that report; `tests/it/scenarios.rs` runs every scenario through the same [`run`].
 
+mod aggregation;
 mod burst;
 mod checks;
 mod context;
@@ -118,6 +119,12 @@ pub const SCENARIOS: &[Scenario] = &[
         summary: "a false claim is vetoed within the window and never accepted, nothing under it is delivered, and the proposer is slashed on the origin",
         run: optimistic_fraud::run,
         deadline: Duration::from_secs(120),
+    },
+    Scenario {
+        name: "aggregation",
+        summary: "committee AND optimistic (2 of 2): signatures alone deliver nothing before the claim matures; a matured claim alone delivers nothing without signatures",
+        run: aggregation::run,
+        deadline: Duration::from_secs(150),
     },
     Scenario {
         name: "pause",

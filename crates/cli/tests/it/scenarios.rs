@@ -7,7 +7,7 @@ use std::process::Command;
 use courier_cli::scenario::{self, Options};
 
 /// The scenarios the suite must have.
-const NAMES: [&str; 11] = [
+const NAMES: [&str; 12] = [
     "hello",
     "burst",
     "relayer-crash",
@@ -18,6 +18,7 @@ const NAMES: [&str; 11] = [
     "light-client-forged",
     "optimistic",
     "optimistic-fraud",
+    "aggregation",
     "pause",
 ];
 
@@ -90,6 +91,11 @@ async fn scenario_optimistic() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn scenario_optimistic_fraud() {
     passes("optimistic-fraud").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn scenario_aggregation() {
+    passes("aggregation").await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
