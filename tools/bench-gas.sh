@@ -24,6 +24,7 @@ declare -A target=(
   [optimistic.claim]=0
   [process.optimistic.batch100.per_message.32B]=0
   [optimistic.prove_fraud]=0
+  [staking.slash_equivocation]=0
 )
 figures=(
   dispatch.32B
@@ -37,6 +38,7 @@ figures=(
   optimistic.claim
   process.optimistic.batch100.per_message.32B
   optimistic.prove_fraud
+  staking.slash_equivocation
 )
 for name in "${figures[@]}"; do
   v="${value[$name]:-}"

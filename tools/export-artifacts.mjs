@@ -17,6 +17,7 @@ const CONTRACTS = [
   ["OptimisticVerifier.sol", "OptimisticVerifier"],
   ["ProposerBond.sol", "ProposerBond"],
   ["AggregationVerifier.sol", "AggregationVerifier"],
+  ["ValidatorStaking.sol", "ValidatorStaking"],
 ];
 
 const [outDir, destDir] = process.argv.slice(2);

@@ -73,5 +73,11 @@ alloy::sol!(
     "artifacts/AggregationVerifier.json"
 );
 
+alloy::sol!(
+    #[sol(rpc, all_derives)]
+    ValidatorStaking,
+    "artifacts/ValidatorStaking.json"
+);
+
 /// The beacon block header struct of the `SSZ` library, as `EthereumLightClient` takes it.
 pub use SSZ::BeaconBlockHeader;

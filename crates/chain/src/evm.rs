@@ -732,6 +732,9 @@ pub fn decode_revert(data: &[u8]) -> String {
     if let Ok(e) = courier_bindings::ProposerBond::ProposerBondErrors::abi_decode(data) {
         return format!("{e:?}");
     }
+    if let Ok(e) = courier_bindings::ValidatorStaking::ValidatorStakingErrors::abi_decode(data) {
+        return format!("{e:?}");
+    }
     if let Ok(revert) = <alloy::sol_types::Revert as alloy::sol_types::SolError>::abi_decode(data) {
         return revert.reason;
     }

@@ -7,7 +7,8 @@ use alloy::{
     providers::DynProvider,
     signers::local::PrivateKeySigner,
 };
-use courier_bindings::{OptimisticVerifier, ProposerBond};
+use courier_bindings::{OptimisticVerifier, ProposerBond, ValidatorStaking};
+use courier_core::{SignedCheckpoint, checkpoint::encode_signature};
 use url::Url;
 
 use crate::{Error, Result, evm::contract_error, lightclient::signing};
@@ -133,5 +134,57 @@ impl EvmProposerBond {
         let contract = ProposerBond::new(self.address, self.provider.clone());
         let call = contract.proveFraud(root, index, signature, leaf, siblings);
         send_and_wait!(self, call, "ProposerBond.proveFraud")
+    }
+}
+
+/// The committee's `ValidatorStaking` on its home chain, where equivocation is slashed.
+#[derive(Clone)]
+pub struct EvmValidatorStaking {
+    provider: DynProvider,
+    endpoint: String,
+    address: Address,
+}
+
+impl std::fmt::Debug for EvmValidatorStaking {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EvmValidatorStaking")
+            .field("endpoint", &self.endpoint)
+            .field("address", &self.address)
+            .finish_non_exhaustive()
+    }
+}
+
+impl EvmValidatorStaking {
+    /// The staking contract at `address` on the chain at `rpc`, sending as `signer`.
+    pub fn new(rpc: &Url, address: Address, signer: PrivateKeySigner) -> Self {
+        let (provider, endpoint) = signing(rpc, signer);
+        Self {
+            provider,
+            endpoint,
+            address,
+        }
+    }
+
+    /// Shows two checkpoints one validator signed for the same origin Mailbox and index; the block
+    /// the slashing landed in.
+    pub async fn slash_equivocation(
+        &self,
+        a: &SignedCheckpoint,
+        b: &SignedCheckpoint,
+    ) -> Result<u64> {
+        let contract = ValidatorStaking::new(self.address, self.provider.clone());
+        let (x, y) = (&a.checkpoint, &b.checkpoint);
+        let call = contract.slashEquivocation(
+            x.origin,
+            x.origin_mailbox,
+            x.index,
+            x.root,
+            x.message_id,
+            Bytes::copy_from_slice(&encode_signature(&a.signature)),
+            y.root,
+            y.message_id,
+            Bytes::copy_from_slice(&encode_signature(&b.signature)),
+        );
+        send_and_wait!(self, call, "ValidatorStaking.slashEquivocation")
     }
 }

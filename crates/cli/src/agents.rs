@@ -12,7 +12,7 @@ use courier_chain::{
     evm::EvmMailbox,
     folder::FolderCheckpointStore,
     lightclient::RootCommitter,
-    optimistic::{EvmOptimisticVerifier, EvmProposerBond},
+    optimistic::{EvmOptimisticVerifier, EvmProposerBond, EvmValidatorStaking},
 };
 use courier_metrics::Metrics;
 use courier_relayer::{
@@ -21,7 +21,7 @@ use courier_relayer::{
 };
 use courier_store::Store;
 use courier_validator::{Validator, ValidatorConfig};
-use courier_watcher::{OriginWitness, WatchedVerifier, Watcher};
+use courier_watcher::{EquivocationCheck, OriginWitness, WatchedVerifier, Watcher};
 use eyre::WrapErr;
 use k256::ecdsa::SigningKey;
 use tokio::task::JoinSet;
@@ -84,6 +84,9 @@ pub struct AgentOptimistic {
     pub proposer_bond: Address,
     /// The `OptimisticVerifier` on each destination (chain name, address).
     pub verifiers: Vec<(String, Address)>,
+    /// The committee's `ValidatorStaking` (chain name, address): the watcher slashes
+    /// equivocation there.
+    pub validator_staking: Option<(String, Address)>,
 }
 
 impl std::fmt::Debug for AgentOptimistic {
@@ -100,6 +103,7 @@ impl std::fmt::Debug for AgentOptimistic {
             )
             .field("proposer_bond", &self.proposer_bond)
             .field("verifiers", &self.verifiers)
+            .field("validator_staking", &self.validator_staking)
             .finish()
     }
 }
@@ -337,13 +341,32 @@ impl Agents {
             origin.domain,
             vec![witness],
             verifiers,
-            Some(EvmProposerBond::new(&origin.rpc, o.proposer_bond, key)),
+            Some(EvmProposerBond::new(
+                &origin.rpc,
+                o.proposer_bond,
+                key.clone(),
+            )),
             config.metrics.watcher.clone(),
             poll(origin),
         );
         let token = CancellationToken::new();
         let mut tasks = JoinSet::new();
         tasks.spawn(watcher.run(token.child_token()));
+        if let Some((name, address)) = &o.validator_staking {
+            let home = chain_named(config, name)?;
+            let check = EquivocationCheck::new(
+                config.checkpoint_store()?,
+                config.chains.iter().map(|c| c.domain).collect(),
+                config
+                    .validators
+                    .iter()
+                    .map(courier_core::checkpoint::signer_address)
+                    .collect(),
+                EvmValidatorStaking::new(&home.rpc, *address, key),
+                config.metrics.watcher.clone(),
+            );
+            tasks.spawn(check.run(token.child_token(), poll(home)));
+        }
         Ok(Self { token, tasks })
     }
 

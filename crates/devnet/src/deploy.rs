@@ -19,7 +19,7 @@ use alloy::{
 };
 use courier_bindings::{
     AggregationVerifier, CommitteeVerifier, HelloApp, LightClientVerifier, Mailbox,
-    OptimisticVerifier, ProposerBond,
+    OptimisticVerifier, ProposerBond, ValidatorStaking,
 };
 use courier_core::Committee;
 use futures::future::try_join_all;
@@ -433,6 +433,9 @@ pub struct OptimisticSetup {
     pub origin_hello_both: Address,
     /// The dispute window, seconds.
     pub window_seconds: u64,
+    /// The committee's `ValidatorStaking` (on the same chain: the devnet's home chain for
+    /// penalties), every validator staked.
+    pub validator_staking: Address,
     /// The contracts on each destination.
     pub destinations: Vec<OptimisticDeployment>,
 }
@@ -448,8 +451,37 @@ pub async fn deploy_optimistic_routes(
     destinations: &[(Deployment, DynProvider)],
     window_seconds: u64,
     owner: Address,
+    validators: &[Address],
 ) -> Result<OptimisticSetup> {
     let domain = origin.domain;
+    let staking = SentDeploy::send::<ValidatorStaking::ValidatorStakingErrors>(
+        origin_provider,
+        domain,
+        "deploy ValidatorStaking(60 s, 50%)".to_owned(),
+        ValidatorStaking::deploy_builder(origin_provider.clone(), 60, 5_000),
+    )
+    .await?;
+    staking.confirm(origin_provider, domain).await?;
+    let one_ether = alloy::primitives::U256::from(10u64).pow(alloy::primitives::U256::from(18));
+    let mut stakes = Vec::new();
+    for v in validators {
+        let call = format!("ValidatorStaking {}.stakeFor({v})", staking.address);
+        let pending = ValidatorStaking::new(staking.address, origin_provider.clone())
+            .stakeFor(*v)
+            .value(one_ether)
+            .send()
+            .await
+            .map_err(|e| {
+                send_error::<ValidatorStaking::ValidatorStakingErrors>(domain, &call, &e)
+            })?;
+        stakes.push((call, *pending.tx_hash()));
+    }
+    try_join_all(
+        stakes
+            .iter()
+            .map(|(call, tx)| confirm(origin_provider, domain, call, *tx)),
+    )
+    .await?;
     let bond = SentDeploy::send::<ProposerBond::ProposerBondErrors>(
         origin_provider,
         domain,
@@ -527,6 +559,7 @@ pub async fn deploy_optimistic_routes(
         origin_hello_app: apps[0].address,
         origin_hello_both: apps[1].address,
         window_seconds,
+        validator_staking: staking.address,
         destinations: deployed,
     })
 }

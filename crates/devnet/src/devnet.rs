@@ -468,6 +468,8 @@ impl Devnet {
                     .map(|(_, (d, p))| (*d, p.clone()))
                     .collect();
                 let proposer = anvils[position].signing_provider(keys::proposer());
+                let validators: Vec<alloy::primitives::Address> =
+                    validator_keys.iter().map(|k| k.address).collect();
                 let setup = deploy_optimistic_routes(
                     &deployments[position],
                     &deployers[position],
@@ -475,6 +477,7 @@ impl Devnet {
                     &others,
                     DEVNET_WINDOW_SECONDS,
                     keys::DEPLOYER_ADDRESS,
+                    &validators,
                 );
                 let setup = mine_promptly(&anvils, setup).await?;
                 Some(DevnetOptimistic {

@@ -108,6 +108,8 @@ pub struct WatcherMetrics {
     pub fraud_proofs_total: Family<RouteLabels, Counter>,
     /// Claims checked and found true.
     pub claims_verified_total: Family<RouteLabels, Counter>,
+    /// Validators seen signing two checkpoints for one index (page).
+    pub equivocations_total: Family<OriginLabels, Counter>,
 }
 
 /// All metrics of a process, registered once.
@@ -213,6 +215,11 @@ impl Metrics {
             "fraud_proofs",
             "False claims proven on the origin",
             watcher.fraud_proofs_total.clone(),
+        );
+        w.register(
+            "equivocations",
+            "Validators seen signing two checkpoints for one index (page)",
+            watcher.equivocations_total.clone(),
         );
         w.register(
             "claims_verified",

@@ -7,9 +7,11 @@
 //! one lying node.
 
 pub mod agent;
+pub mod equivocation;
 pub mod witness;
 
 pub use agent::{WatchTick, WatchedVerifier, Watcher};
+pub use equivocation::EquivocationCheck;
 pub use witness::{OriginWitness, Verdict, judge};
 
 /// Errors of the watcher.

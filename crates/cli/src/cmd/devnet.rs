@@ -121,6 +121,7 @@ pub fn agents_config(devnet: &Devnet, dir: &Path) -> eyre::Result<AgentsConfig> 
                         .map(|c| (c.name().to_owned(), d.verifier))
                 })
                 .collect(),
+            validator_staking: Some((o.origin.clone(), o.setup.validator_staking)),
         }),
     })
 }

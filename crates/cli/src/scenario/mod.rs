@@ -12,6 +12,7 @@ mod aggregation;
 mod burst;
 mod checks;
 mod context;
+mod equivocation;
 mod forged_signature;
 mod hello;
 mod light_client;
@@ -118,6 +119,12 @@ pub const SCENARIOS: &[Scenario] = &[
         name: "optimistic-fraud",
         summary: "a false claim is vetoed within the window and never accepted, nothing under it is delivered, and the proposer is slashed on the origin",
         run: optimistic_fraud::run,
+        deadline: Duration::from_secs(120),
+    },
+    Scenario {
+        name: "equivocation",
+        summary: "a validator signs two roots for one index; the watcher shows both to the staking contract and the validator is slashed",
+        run: equivocation::run,
         deadline: Duration::from_secs(120),
     },
     Scenario {

@@ -7,7 +7,7 @@ use std::process::Command;
 use courier_cli::scenario::{self, Options};
 
 /// The scenarios the suite must have.
-const NAMES: [&str; 12] = [
+const NAMES: [&str; 13] = [
     "hello",
     "burst",
     "relayer-crash",
@@ -18,6 +18,7 @@ const NAMES: [&str; 12] = [
     "light-client-forged",
     "optimistic",
     "optimistic-fraud",
+    "equivocation",
     "aggregation",
     "pause",
 ];
@@ -91,6 +92,11 @@ async fn scenario_optimistic() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn scenario_optimistic_fraud() {
     passes("optimistic-fraud").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn scenario_equivocation() {
+    passes("equivocation").await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
