@@ -1206,9 +1206,13 @@ mod tests {
             .unwrap();
         assert_eq!(VerifierProof::decode(&[]).unwrap_err(), Error::EmptyProof);
         assert_eq!(
-            VerifierProof::decode(&[4]).unwrap_err(),
-            Error::UnknownProofMode { mode: 4 }
+            VerifierProof::decode(&[6]).unwrap_err(),
+            Error::UnknownProofMode { mode: 6 }
         );
+        assert!(matches!(
+            VerifierProof::decode(&[4]).unwrap_err(),
+            Error::ProofTruncated { .. }
+        ));
         for len in 1..proof.len() {
             let err = VerifierProof::decode(&proof[..len]).unwrap_err();
             assert!(
