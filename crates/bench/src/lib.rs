@@ -17,6 +17,7 @@ pub mod report;
 pub mod stats;
 pub mod throughput;
 pub mod watcher;
+pub mod window;
 
 use std::time::{Duration, Instant};
 

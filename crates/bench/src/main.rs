@@ -23,6 +23,9 @@ struct Args {
     /// Throughput: messages in the baseline's burst.
     #[arg(long, default_value_t = 200, value_parser = clap::value_parser!(u64).range(1..))]
     baseline_burst: u64,
+    /// Latency over the dispute window: messages sent one at a time on the optimistic route.
+    #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u64).range(1..))]
+    window_messages: u64,
 }
 
 fn main() -> ExitCode {
@@ -61,6 +64,21 @@ fn main() -> ExitCode {
     match outcome {
         Some(Ok(figures)) => {
             print!("{figures}");
+            // The optimistic route's latency over its dispute window (its own devnet).
+            match runtime.block_on(courier_bench::window::measure(
+                args.window_messages as usize,
+                47_001,
+            )) {
+                Ok(run) => {
+                    for (name, value) in run.lines() {
+                        println!("{name}={value}");
+                    }
+                }
+                Err(e) => {
+                    eprintln!("courier-bench: window: {e:?}");
+                    return ExitCode::FAILURE;
+                }
+            }
             eprintln!(
                 "courier-bench: done in {:.1} s",
                 started.elapsed().as_secs_f64()

@@ -528,10 +528,11 @@ impl DestinationMailbox for EvmMailbox {
         Ok((subs, threshold))
     }
 
+    /// The pending block's timestamp: when a transaction sent now would execute.
     async fn now(&self) -> Result<u64> {
         let block = self
             .provider
-            .get_block_by_number(BlockNumberOrTag::Latest)
+            .get_block_by_number(BlockNumberOrTag::Pending)
             .await
             .map_err(|e| rpc_error(&self.endpoint, "eth_getBlockByNumber", &e))?
             .ok_or_else(|| Error::MissingBlock {
@@ -558,6 +559,9 @@ impl DestinationMailbox for EvmMailbox {
         self.mailbox_contract()
             .processBatch(Bytes::copy_from_slice(proof), messages)
             .from(from)
+            // Against the block the transaction will be in: a claim that matures there can be
+            // proven in it.
+            .block(BlockId::pending())
             .estimate_gas()
             .await
             .map_err(|e| self.contract_error("Mailbox.processBatch (simulation)", &e))
