@@ -20,6 +20,7 @@ declare -A target=(
   [lightclient.update.512]=500000
   [lightclient.update.512.two_non_signers]=500000
   [lightclient.accept_root]=250000
+  [lightclient.accept_root.mainnet_depth]=250000
   [process.lightclient.batch100.per_message.32B]=0
   [optimistic.claim]=0
   [process.optimistic.batch100.per_message.32B]=0
@@ -34,6 +35,7 @@ figures=(
   lightclient.update.512
   lightclient.update.512.two_non_signers
   lightclient.accept_root
+  lightclient.accept_root.mainnet_depth
   process.lightclient.batch100.per_message.32B
   optimistic.claim
   process.optimistic.batch100.per_message.32B

@@ -9,6 +9,7 @@ import {Message} from "../src/libs/Message.sol";
 import {LightClientVerifier, IStateRootSource} from "../src/verifiers/LightClientVerifier.sol";
 import {RootCacheVerifier} from "../src/verifiers/RootCacheVerifier.sol";
 import {TreeBuilder} from "./utils/TreeBuilder.sol";
+import {TrieBuilder} from "./utils/TrieBuilder.sol";
 import {NoopRecipient} from "./utils/Fixture.sol";
 import {Mailbox} from "../src/Mailbox.sol";
 
@@ -235,5 +236,70 @@ contract LightClientVerifierGasBenchmark is Test {
         uint256 total = vm.snapshotGasLastCall(GROUP, "process.lightclient.batch100.total.32B");
         assertEq(done, 100);
         vm.snapshotValue(GROUP, "process.lightclient.batch100.per_message.32B", total / 100);
+    }
+
+    /// @dev A proof of `key` through `branches` full branch nodes (16 children each, the others
+    /// made up) ending in a leaf holding `value`: the shape of a mainnet proof, consistent by
+    /// construction (each node's hash is in its parent).
+    function _deep(bytes32 key, uint256 branches, bytes memory value)
+        internal
+        pure
+        returns (bytes[] memory nodes, bytes32 rootHash)
+    {
+        nodes = new bytes[](branches + 1);
+        bytes memory child = TrieBuilder.leaf(key, branches, value);
+        nodes[branches] = child;
+        for (uint256 d = branches; d > 0; --d) {
+            bytes[16] memory children;
+            for (uint256 i; i < 16; ++i) {
+                children[i] = TrieBuilder.str(abi.encodePacked(keccak256(abi.encode(key, d, i))));
+            }
+            children[TrieBuilder.nibble(key, d - 1)] = TrieBuilder.ref(child);
+            child = TrieBuilder.branch(children);
+            nodes[d - 1] = child;
+        }
+        rootHash = keccak256(child);
+    }
+
+    /// @dev accept_root with mainnet-shaped proofs: the account through 8 full branch nodes and a
+    /// leaf (mainnet's state trie has some 300 million accounts: 16^7 < 3e8 < 16^8), the
+    /// `committedRoot` slot through 2 branch nodes and a leaf. Synthetic tries, real checks.
+    function test_gas_lightclient_mainnet_depth() public {
+        (, bytes[] memory messages,, bytes32[] memory ids) = _setup();
+        bytes32 root = TreeBuilder.root(ids);
+        address mailbox = address(0x5EE1d0C1d2b3E4F5a6b7c8D9e0f1A2B3c4D5E6F7);
+        (bytes memory proofs, bytes32 stateRoot) = _mainnetProofs(mailbox, root);
+        StaticStateRoots client = new StaticStateRoots();
+        client.set(20_000_000, stateRoot);
+        LightClientVerifier verifier = new LightClientVerifier(address(this));
+        verifier.setRoute(ORIGIN, client, mailbox);
+        uint256[] memory one = new uint256[](1);
+        one[0] = 99;
+        bytes[] memory last = new bytes[](1);
+        last[0] = messages[99];
+        bytes memory proof = bytes.concat(
+            bytes1(0x03),
+            root,
+            bytes8(uint64(20_000_000)),
+            bytes4(uint32(proofs.length)),
+            proofs,
+            TreeBuilder.multiproof(ids, one)
+        );
+        verifier.verifyBatch(proof, last);
+        vm.snapshotGasLastCall(GROUP, "lightclient.accept_root.mainnet_depth");
+        assertTrue(verifier.acceptedRoot(ORIGIN, root));
+    }
+
+    function _mainnetProofs(address mailbox, bytes32 root) internal pure returns (bytes memory, bytes32) {
+        (bytes[] memory storageProof, bytes32 storageRoot) =
+            _deep(keccak256(abi.encode(bytes32(uint256(37)))), 2, TrieBuilder.storageValue(root));
+        bytes[] memory account = new bytes[](4);
+        account[0] = TrieBuilder.str(hex"01");
+        account[1] = TrieBuilder.str("");
+        account[2] = TrieBuilder.str(abi.encodePacked(storageRoot));
+        account[3] = TrieBuilder.str(abi.encodePacked(keccak256("code")));
+        (bytes[] memory accountProof, bytes32 stateRoot) =
+            _deep(keccak256(abi.encodePacked(mailbox)), 8, TrieBuilder.list(account));
+        return (abi.encode(accountProof, storageProof), stateRoot);
     }
 }
