@@ -113,8 +113,14 @@ pub struct SendArgs {
     pub recipient: Option<Address>,
     /// Greet the destination's light-client HelloApp from the origin's (the devnet's
     /// light-client route: verified by a light client of the origin's beacon chain, no committee).
-    #[arg(long, conflicts_with = "recipient")]
+    #[arg(long, conflicts_with_all = ["recipient", "optimistic", "both"])]
     pub light_client: bool,
+    /// Greet the destination's optimistic HelloApp (verified by a matured claim, watched).
+    #[arg(long, conflicts_with_all = ["recipient", "both"])]
+    pub optimistic: bool,
+    /// Greet the destination's HelloApp that needs the committee AND the optimistic verifier.
+    #[arg(long, conflicts_with = "recipient")]
+    pub both: bool,
     /// The message body (UTF-8 text; `0x…` for raw bytes).
     pub body: String,
     /// Wait until the message is delivered (needs a running devnet), up to this many seconds.

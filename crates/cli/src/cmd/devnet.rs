@@ -180,6 +180,10 @@ fn print_summary(
                 "originHelloApp": lc.origin_hello_app, "destinations": lc.destinations,
                 "relay": keys::light_client_relay().address(),
             })),
+            "optimistic": devnet.optimistic.as_ref().map(|o| json!({
+                "origin": o.origin, "setup": o.setup, "proposer": keys::PROPOSER_ADDRESS,
+                "watcher": keys::WATCHER_ADDRESS,
+            })),
             "metrics": format!("http://{metrics}/metrics"),
         }));
     }
@@ -258,6 +262,38 @@ fn print_summary(
             keys::light_client_relay().address()
         )?;
     }
+    if let Some(o) = &devnet.optimistic {
+        crate::outln!()?;
+        crate::outln!(
+            "optimistic route from {} (window {} s; proposer {}, bond at {}; watcher {}; staking at {}):",
+            o.origin,
+            o.setup.window_seconds,
+            keys::PROPOSER_ADDRESS,
+            o.setup.proposer_bond,
+            keys::WATCHER_ADDRESS,
+            o.setup.validator_staking
+        )?;
+        crate::outln!(
+            "           {:<6}  {:<42}  {:<42}  {:<42}",
+            "chain",
+            "OptimisticVerifier",
+            "AggregationVerifier (committee AND it)",
+            "HelloApp (optimistic) / (both)"
+        )?;
+        for d in &o.setup.destinations {
+            let name = devnet
+                .chain_by_domain(d.domain)
+                .map_or_else(|| d.domain.to_string(), |c| c.name().to_owned());
+            crate::outln!(
+                "           {:<6}  {:<42}  {:<42}  {} / {}",
+                name,
+                d.verifier.to_string(),
+                d.aggregation.to_string(),
+                d.hello_app,
+                d.hello_both
+            )?;
+        }
+    }
     crate::outln!("metrics    http://{metrics}/metrics")?;
     crate::outln!()?;
     crate::outln!("Try:  courier send --from alpha --to beta \"hello\" --wait 30")?;
@@ -265,6 +301,12 @@ fn print_summary(
         crate::outln!(
             "      courier send --from {} --to beta --light-client \"hello\" --wait 60",
             lc.origin
+        )?;
+    }
+    if let Some(o) = &devnet.optimistic {
+        crate::outln!(
+            "      courier send --from {} --to beta --optimistic \"hello\" --wait 60",
+            o.origin
         )?;
     }
     crate::outln!("      courier messages")?;

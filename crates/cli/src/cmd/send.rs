@@ -1,5 +1,5 @@
-//! `courier send --from A --to B [--recipient ADDR | --light-client] BODY`: dispatches on a devnet
-//! chain.
+//! `courier send --from A --to B [--recipient ADDR | --light-client | --optimistic | --both] BODY`:
+//! dispatches on a devnet chain.
 
 use std::time::{Duration, Instant};
 
@@ -62,6 +62,25 @@ pub async fn run(args: SendArgs, global: &GlobalOpts) -> eyre::Result<()> {
             bail!("{} has no light client of {}", to.name, lc.origin);
         }
         lc.origin_hello_app
+    } else if args.optimistic || args.both {
+        let o = manifest.optimistic.as_ref().ok_or_else(|| {
+            eyre!("this devnet has no optimistic route (devnet.json has no optimistic)")
+        })?;
+        if o.origin != from.name {
+            bail!(
+                "the devnet's optimistic route starts on {}, not {}",
+                o.origin,
+                from.name
+            );
+        }
+        if !o.setup.destinations.iter().any(|d| d.domain == to.chain_id) {
+            bail!("{} has no optimistic verifier for {}", to.name, o.origin);
+        }
+        if args.both {
+            o.setup.origin_hello_both
+        } else {
+            o.setup.origin_hello_app
+        }
     } else {
         from.hello_app
     };
