@@ -285,8 +285,17 @@ contract LightClientVerifierGasBenchmark is Test {
             proofs,
             TreeBuilder.multiproof(ids, one)
         );
+        bytes memory data = abi.encodeCall(verifier.verifyBatch, (proof, last));
+        uint256 tokens;
+        for (uint256 i; i < data.length; ++i) {
+            tokens += data[i] == 0 ? 1 : 4;
+        }
         verifier.verifyBatch(proof, last);
         vm.snapshotGasLastCall(GROUP, "lightclient.accept_root.mainnet_depth");
+        // What sets it: under Prague (EIP-7623) a calldata-heavy transaction pays at least
+        // 21,000 + 10 gas per calldata token (a zero byte 1 token, any other 4).
+        vm.snapshotValue(GROUP, "lightclient.accept_root.mainnet_depth.calldata_bytes", data.length);
+        vm.snapshotValue(GROUP, "lightclient.accept_root.mainnet_depth.calldata_floor", 21_000 + 10 * tokens);
         assertTrue(verifier.acceptedRoot(ORIGIN, root));
     }
 

@@ -161,40 +161,58 @@ pub struct LightClientState {
     pub latest_execution_block: u64,
 }
 
-/// A destination chain's `EthereumLightClient`, read and fed through an account of its own (so
-/// that its transactions never compete with the delivery pipeline's nonces).
-#[derive(Clone)]
-pub struct EvmLightClient {
-    provider: DynProvider,
-    endpoint: String,
-    address: Address,
-}
+/// A contract handle that sends transactions from one account: the struct, its `Debug` (no
+/// key), `new(rpc, address, signer)` and `address()`.
+macro_rules! signing_handle {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Clone)]
+        pub struct $name {
+            provider: alloy::providers::DynProvider,
+            endpoint: String,
+            address: alloy::primitives::Address,
+        }
 
-impl std::fmt::Debug for EvmLightClient {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("EvmLightClient")
-            .field("endpoint", &self.endpoint)
-            .field("address", &self.address)
-            .finish_non_exhaustive()
-    }
+        impl std::fmt::Debug for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.debug_struct(stringify!($name))
+                    .field("endpoint", &self.endpoint)
+                    .field("address", &self.address)
+                    .finish_non_exhaustive()
+            }
+        }
+
+        impl $name {
+            /// The contract at `address` on the chain at `rpc`, sending as `signer`.
+            pub fn new(
+                rpc: &url::Url,
+                address: alloy::primitives::Address,
+                signer: alloy::signers::local::PrivateKeySigner,
+            ) -> Self {
+                let (provider, endpoint) = $crate::lightclient::signing(rpc, signer);
+                Self {
+                    provider,
+                    endpoint,
+                    address,
+                }
+            }
+
+            /// The contract's address.
+            pub fn address(&self) -> alloy::primitives::Address {
+                self.address
+            }
+        }
+    };
 }
+pub(crate) use signing_handle;
+
+signing_handle!(
+    /// A destination chain's `EthereumLightClient`, read and fed through an account of its own
+    /// (so that its transactions never compete with the delivery pipeline's nonces).
+    EvmLightClient
+);
 
 impl EvmLightClient {
-    /// The light client at `address` on the chain at `rpc`, submitting updates as `signer`.
-    pub fn new(rpc: &Url, address: Address, signer: PrivateKeySigner) -> Self {
-        let (provider, endpoint) = signing(rpc, signer);
-        Self {
-            provider,
-            endpoint,
-            address,
-        }
-    }
-
-    /// The contract's address.
-    pub fn address(&self) -> Address {
-        self.address
-    }
-
     fn contract(&self) -> EthereumLightClient::EthereumLightClientInstance<DynProvider> {
         EthereumLightClient::new(self.address, self.provider.clone())
     }
@@ -282,37 +300,15 @@ pub struct Commit {
     pub block: u64,
 }
 
-/// The origin Mailbox's `commitRoot()`, sent from an account of the light-client relay's.
-#[derive(Clone)]
-pub struct RootCommitter {
-    provider: DynProvider,
-    endpoint: String,
-    mailbox: Address,
-}
-
-impl std::fmt::Debug for RootCommitter {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("RootCommitter")
-            .field("endpoint", &self.endpoint)
-            .field("mailbox", &self.mailbox)
-            .finish_non_exhaustive()
-    }
-}
+signing_handle!(
+    /// The origin Mailbox's `commitRoot()`, sent from an account of the light-client relay's.
+    RootCommitter
+);
 
 impl RootCommitter {
-    /// The Mailbox at `mailbox` on the chain at `rpc`, committing as `signer`.
-    pub fn new(rpc: &Url, mailbox: Address, signer: PrivateKeySigner) -> Self {
-        let (provider, endpoint) = signing(rpc, signer);
-        Self {
-            provider,
-            endpoint,
-            mailbox,
-        }
-    }
-
     /// Calls `commitRoot()` and waits for its receipt.
     pub async fn commit(&self) -> Result<Commit> {
-        let receipt = Mailbox::new(self.mailbox, self.provider.clone())
+        let receipt = Mailbox::new(self.address, self.provider.clone())
             .commitRoot()
             .send()
             .await
@@ -350,7 +346,7 @@ impl RootCommitter {
     /// blocks), or `None`.
     pub async fn last_commit(&self, block: u64) -> Result<Option<Commit>> {
         let filter = Filter::new()
-            .address(self.mailbox)
+            .address(self.address)
             .event_signature(Mailbox::RootCommitted::SIGNATURE_HASH);
         let Some(log) = newest_log(
             &self.provider,

@@ -2,16 +2,11 @@
 //! destination's `OptimisticVerifier`, and proving a false claim on the origin's `ProposerBond`.
 //! Each sends from the account it is made with and waits for the receipt.
 
-use alloy::{
-    primitives::{Address, B256, Bytes},
-    providers::DynProvider,
-    signers::local::PrivateKeySigner,
-};
+use alloy::primitives::{B256, Bytes};
 use courier_bindings::{OptimisticVerifier, ProposerBond, ValidatorStaking};
 use courier_core::{SignedCheckpoint, checkpoint::encode_signature};
-use url::Url;
 
-use crate::{Error, Result, evm::contract_error, lightclient::signing};
+use crate::{Error, Result, evm::contract_error};
 
 /// Sends `call` and waits for its receipt; the block it landed in.
 macro_rules! send_and_wait {
@@ -39,39 +34,12 @@ macro_rules! send_and_wait {
     }};
 }
 
-/// An `OptimisticVerifier` on a destination, used by a proposer (claims) or a watcher (vetoes).
-#[derive(Clone)]
-pub struct EvmOptimisticVerifier {
-    provider: DynProvider,
-    endpoint: String,
-    address: Address,
-}
-
-impl std::fmt::Debug for EvmOptimisticVerifier {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("EvmOptimisticVerifier")
-            .field("endpoint", &self.endpoint)
-            .field("address", &self.address)
-            .finish_non_exhaustive()
-    }
-}
+crate::lightclient::signing_handle!(
+    /// An `OptimisticVerifier` on a destination, used by a proposer (claims) or a watcher (vetoes).
+    EvmOptimisticVerifier
+);
 
 impl EvmOptimisticVerifier {
-    /// The verifier at `address` on the chain at `rpc`, sending as `signer`.
-    pub fn new(rpc: &Url, address: Address, signer: PrivateKeySigner) -> Self {
-        let (provider, endpoint) = signing(rpc, signer);
-        Self {
-            provider,
-            endpoint,
-            address,
-        }
-    }
-
-    /// The verifier's address.
-    pub fn address(&self) -> Address {
-        self.address
-    }
-
     /// Posts a signed claim; the block it landed in.
     pub async fn post_claim(
         &self,
@@ -93,34 +61,12 @@ impl EvmOptimisticVerifier {
     }
 }
 
-/// A `ProposerBond` on an origin chain, where false claims are proven.
-#[derive(Clone)]
-pub struct EvmProposerBond {
-    provider: DynProvider,
-    endpoint: String,
-    address: Address,
-}
-
-impl std::fmt::Debug for EvmProposerBond {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("EvmProposerBond")
-            .field("endpoint", &self.endpoint)
-            .field("address", &self.address)
-            .finish_non_exhaustive()
-    }
-}
+crate::lightclient::signing_handle!(
+    /// A `ProposerBond` on an origin chain, where false claims are proven.
+    EvmProposerBond
+);
 
 impl EvmProposerBond {
-    /// The bond contract at `address` on the chain at `rpc`, sending as `signer`.
-    pub fn new(rpc: &Url, address: Address, signer: PrivateKeySigner) -> Self {
-        let (provider, endpoint) = signing(rpc, signer);
-        Self {
-            provider,
-            endpoint,
-            address,
-        }
-    }
-
     /// Proves the signed claim `(root, index)` false with leaf `index` and its siblings in the
     /// Mailbox's current tree; the block it landed in.
     pub async fn prove_fraud(
@@ -137,34 +83,12 @@ impl EvmProposerBond {
     }
 }
 
-/// The committee's `ValidatorStaking` on its home chain, where equivocation is slashed.
-#[derive(Clone)]
-pub struct EvmValidatorStaking {
-    provider: DynProvider,
-    endpoint: String,
-    address: Address,
-}
-
-impl std::fmt::Debug for EvmValidatorStaking {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("EvmValidatorStaking")
-            .field("endpoint", &self.endpoint)
-            .field("address", &self.address)
-            .finish_non_exhaustive()
-    }
-}
+crate::lightclient::signing_handle!(
+    /// The committee's `ValidatorStaking` on its home chain, where equivocation is slashed.
+    EvmValidatorStaking
+);
 
 impl EvmValidatorStaking {
-    /// The staking contract at `address` on the chain at `rpc`, sending as `signer`.
-    pub fn new(rpc: &Url, address: Address, signer: PrivateKeySigner) -> Self {
-        let (provider, endpoint) = signing(rpc, signer);
-        Self {
-            provider,
-            endpoint,
-            address,
-        }
-    }
-
     /// Shows two checkpoints one validator signed for the same origin Mailbox and index; the block
     /// the slashing landed in.
     pub async fn slash_equivocation(
