@@ -18,6 +18,7 @@ const CONTRACTS = [
   ["ProposerBond.sol", "ProposerBond"],
   ["AggregationVerifier.sol", "AggregationVerifier"],
   ["ValidatorStaking.sol", "ValidatorStaking"],
+  ["RoutingVerifier.sol", "RoutingVerifier"],
 ];
 
 const [outDir, destDir] = process.argv.slice(2);

@@ -79,5 +79,11 @@ alloy::sol!(
     "artifacts/ValidatorStaking.json"
 );
 
+alloy::sol!(
+    #[sol(rpc, all_derives)]
+    RoutingVerifier,
+    "artifacts/RoutingVerifier.json"
+);
+
 /// The beacon block header struct of the `SSZ` library, as `EthereumLightClient` takes it.
 pub use SSZ::BeaconBlockHeader;

@@ -513,6 +513,15 @@ impl DestinationMailbox for EvmMailbox {
         Ok(claims)
     }
 
+    async fn routed_verifier(&self, verifier: Address, origin: u64) -> Result<Option<Address>> {
+        let routed = courier_bindings::RoutingVerifier::new(verifier, self.provider.clone())
+            .routes(origin)
+            .call()
+            .await
+            .map_err(|e| self.contract_error("RoutingVerifier.routes", &e))?;
+        Ok((routed != Address::ZERO).then_some(routed))
+    }
+
     async fn aggregation(&self, verifier: Address) -> Result<(Vec<Address>, u8)> {
         let contract = courier_bindings::AggregationVerifier::new(verifier, self.provider.clone());
         let subs = contract
@@ -737,6 +746,9 @@ pub fn decode_revert(data: &[u8]) -> String {
         return format!("{e:?}");
     }
     if let Ok(e) = courier_bindings::ValidatorStaking::ValidatorStakingErrors::abi_decode(data) {
+        return format!("{e:?}");
+    }
+    if let Ok(e) = courier_bindings::RoutingVerifier::RoutingVerifierErrors::abi_decode(data) {
         return format!("{e:?}");
     }
     if let Ok(revert) = <alloy::sol_types::Revert as alloy::sol_types::SolError>::abi_decode(data) {

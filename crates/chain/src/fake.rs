@@ -491,6 +491,11 @@ impl DestinationMailbox for FakeDestination {
         Ok(Vec::new())
     }
 
+    /// The fake's one verifier is a committee verifier: no routes.
+    async fn routed_verifier(&self, _verifier: Address, _origin: u64) -> Result<Option<Address>> {
+        Ok(None)
+    }
+
     /// The fake's one verifier is a committee verifier: no sub-verifiers.
     async fn aggregation(&self, _verifier: Address) -> Result<(Vec<Address>, u8)> {
         Ok((Vec::new(), 0))

@@ -85,6 +85,8 @@ pub trait DestinationMailbox: Send + Sync {
         verifier: Address,
         origin: u64,
     ) -> Result<Vec<OptimisticClaim>>;
+    /// The verifier a routing verifier sends `origin`'s messages to; `None` when it has none.
+    async fn routed_verifier(&self, verifier: Address, origin: u64) -> Result<Option<Address>>;
     /// An aggregation verifier's sub-verifiers (in proof order) and how many must accept.
     async fn aggregation(&self, verifier: Address) -> Result<(Vec<Address>, u8)>;
     /// The newest block's timestamp (unix seconds): the clock claims mature by.

@@ -418,6 +418,7 @@ impl<D: DestinationMailbox, C: CheckpointStore> Pipeline<D, C> {
                     | VerifierKind::LightClient
                     | VerifierKind::Optimistic
                     | VerifierKind::Aggregation
+                    | VerifierKind::Routing
             ) {
                 self.wait(&record.id, Some(record.attempts), &format!("verifier {verifier} is of kind {kind:?}, which this relayer cannot prove yet"))?;
                 report.waiting += 1;
@@ -581,6 +582,22 @@ impl<D: DestinationMailbox, C: CheckpointStore> Pipeline<D, C> {
             }
             Some(VerifierKind::Aggregation) => {
                 return Box::pin(self.prove_aggregation(origin, verifier, chunk, report)).await;
+            }
+            Some(VerifierKind::Routing) => {
+                // The routed verifier's proof, unchanged.
+                let Some(routed) = self.destination.routed_verifier(verifier, origin).await? else {
+                    return self.wait_all(
+                        chunk,
+                        report,
+                        &format!("routing verifier {verifier} has no verifier for origin {origin}"),
+                    );
+                };
+                let kind = self.destination.verifier_kind(routed).await?;
+                if kind == VerifierKind::Routing {
+                    return self.wait_all(chunk, report, "a routing verifier routes to another");
+                }
+                self.kinds.insert(routed, kind);
+                return Box::pin(self.prove_with(origin, routed, chunk, report)).await;
             }
             _ => {}
         }

@@ -110,3 +110,62 @@ async fn hello_each_way_is_delivered_exactly_once() {
     eprintln!("three greetings delivered within {latency:.2?}");
     devnet.stop().await;
 }
+
+/// A recipient whose verifier is a `RoutingVerifier` (alpha → the committee verifier): the relayer
+/// resolves the route and delivers with the routed verifier's proof, unchanged.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_routing_verifier_delivers_with_the_routed_verifiers_proof() {
+    use courier_bindings::RoutingVerifier;
+    let dir = tempfile::tempdir().unwrap();
+    let mut spec = DevnetSpec::default();
+    spec.chains.truncate(2);
+    spec.light_client_origin = None;
+    spec.optimistic_origin = None;
+    let devnet = Devnet::start(spec, dir.path(), |_| {}).await.unwrap();
+    let alpha = devnet.chain("alpha").unwrap();
+    let beta = devnet.chain("beta").unwrap();
+    let router = RoutingVerifier::deploy(
+        beta.deployer.clone(),
+        courier_devnet::keys::DEPLOYER_ADDRESS,
+    )
+    .await
+    .unwrap();
+    router
+        .setRoute(alpha.domain(), beta.deployment.committee_verifier)
+        .send()
+        .await
+        .unwrap()
+        .get_receipt()
+        .await
+        .unwrap();
+    HelloApp::new(beta.deployment.hello_app, beta.deployer.clone())
+        .setVerifier(*router.address())
+        .send()
+        .await
+        .unwrap()
+        .get_receipt()
+        .await
+        .unwrap();
+    let config = agents_config(&devnet, dir.path()).unwrap();
+    let agents = Agents::start(&config).await.unwrap();
+    HelloApp::new(alpha.deployment.hello_app, alpha.deployer.clone())
+        .greet(beta.domain(), "routed".into())
+        .send()
+        .await
+        .unwrap()
+        .get_receipt()
+        .await
+        .unwrap();
+    let app = HelloApp::new(beta.deployment.hello_app, beta.deployer.clone());
+    let started = Instant::now();
+    while app.received().call().await.unwrap() == alloy::primitives::U256::ZERO {
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "not delivered through the routing verifier"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert_eq!(app.lastGreeting().call().await.unwrap(), "routed");
+    agents.shutdown(Duration::from_secs(5)).await;
+    devnet.stop().await;
+}
