@@ -44,8 +44,12 @@ contract Mailbox is IMailbox, Ownable2Step {
     /// @notice Accounts that may pause deliveries (the owner may too); only the owner resumes.
     mapping(address account => bool) public isGuardian;
 
-    /// @dev Deliveries paused: from one origin domain, or (key 0, never a domain) from all.
-    mapping(uint64 origin => bool) internal _paused;
+    /// @dev Bit 0: every delivery paused. Bits 1 and up: how many routes are paused. A delivery
+    /// reads this one slot, and the route's flag only while some route is paused.
+    uint256 internal _pauseWord;
+
+    /// @dev Deliveries from this origin domain paused.
+    mapping(uint64 origin => bool) internal _routePaused;
 
     /// @notice Thrown when the destination is this chain or zero.
     error InvalidDestination(uint64 destination);
@@ -215,12 +219,12 @@ contract Mailbox is IMailbox, Ownable2Step {
 
     /// @inheritdoc IMailbox
     function paused() external view returns (bool) {
-        return _paused[0];
+        return _pauseWord & 1 == 1;
     }
 
     /// @inheritdoc IMailbox
     function routePaused(uint64 origin) external view returns (bool) {
-        return _paused[origin];
+        return _routePaused[origin];
     }
 
     // ------------------------------------------------------------------ pause
@@ -234,13 +238,13 @@ contract Mailbox is IMailbox, Ownable2Step {
     /// @notice Pauses every delivery. Guardians and the owner may.
     function pause() external {
         _onlyGuardian();
-        _paused[0] = true;
+        _pauseWord |= 1;
         emit PauseSet(0, true, msg.sender);
     }
 
     /// @notice Resumes deliveries paused by `pause`. Only the owner may.
     function unpause() external onlyOwner {
-        _paused[0] = false;
+        _pauseWord &= ~uint256(1);
         emit PauseSet(0, false, msg.sender);
     }
 
@@ -248,14 +252,20 @@ contract Mailbox is IMailbox, Ownable2Step {
     function pauseRoute(uint64 origin) external {
         _onlyGuardian();
         if (origin == 0) revert InvalidOrigin();
-        _paused[origin] = true;
+        if (!_routePaused[origin]) {
+            _routePaused[origin] = true;
+            _pauseWord += 2;
+        }
         emit PauseSet(origin, true, msg.sender);
     }
 
     /// @notice Resumes deliveries from `origin`. Only the owner may.
     function unpauseRoute(uint64 origin) external onlyOwner {
         if (origin == 0) revert InvalidOrigin();
-        _paused[origin] = false;
+        if (_routePaused[origin]) {
+            _routePaused[origin] = false;
+            _pauseWord -= 2;
+        }
         emit PauseSet(origin, false, msg.sender);
     }
 
@@ -270,8 +280,9 @@ contract Mailbox is IMailbox, Ownable2Step {
     // ------------------------------------------------------------------ internals
 
     function _checkNotPaused(uint64 origin) internal view {
-        if (_paused[0]) revert MailboxPaused();
-        if (_paused[origin]) revert RoutePaused(origin);
+        uint256 word = _pauseWord;
+        if (word & 1 == 1) revert MailboxPaused();
+        if (word > 1 && _routePaused[origin]) revert RoutePaused(origin);
     }
 
     function _onlyGuardian() internal view {

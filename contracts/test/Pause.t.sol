@@ -92,6 +92,26 @@ contract PauseTest is CourierFixture {
         destMailbox.pauseRoute(0);
     }
 
+    function test_pausingARouteTwiceAndResumingItOnceLeavesNothingPaused() public {
+        vm.startPrank(guardian);
+        destMailbox.pauseRoute(ORIGIN);
+        destMailbox.pauseRoute(ORIGIN);
+        destMailbox.pauseRoute(OTHER);
+        vm.stopPrank();
+        vm.prank(owner);
+        destMailbox.unpauseRoute(ORIGIN);
+        assertFalse(destMailbox.routePaused(ORIGIN));
+        assertTrue(destMailbox.routePaused(OTHER));
+        destMailbox.process(_proofSignedMessage(0, _firstK()), sent[0]);
+        vm.prank(owner);
+        destMailbox.unpauseRoute(OTHER);
+        vm.prank(owner);
+        destMailbox.unpauseRoute(OTHER);
+        assertFalse(destMailbox.routePaused(OTHER));
+        destMailbox.process(_proofSignedMessage(1, _firstK()), sent[1]);
+        assertEq(recipient.handled(), 2);
+    }
+
     function test_theCommittedRootStaysInItsSlot() public {
         // The pause state sits after `committedRoot`: storage proofs of slot 37 still hold.
         originMailbox.commitRoot();
