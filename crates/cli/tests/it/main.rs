@@ -100,8 +100,23 @@ async fn hello_each_way_is_delivered_exactly_once() {
         .unwrap();
     assert_eq!(last, "hello beta from alpha");
 
-    agents.shutdown(Duration::from_secs(10)).await;
+    // The relayer records a delivery once its transaction is the destination's finality depth deep
+    // (beta: 2 s blocks): wait for that, however loaded the machine is, before stopping it.
     let store = Store::open(config.relayer_db()).unwrap();
+    let confirming = Instant::now();
+    while !ids.iter().all(|id| {
+        store
+            .message(*id)
+            .unwrap()
+            .is_some_and(|r| r.state == MessageState::Delivered)
+    }) {
+        assert!(
+            confirming.elapsed() < Duration::from_secs(30),
+            "the relayer did not record every delivery within 30 s of it landing"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    agents.shutdown(Duration::from_secs(10)).await;
     for id in ids {
         let story = store.story(id).unwrap().unwrap();
         assert_eq!(story.record.state, MessageState::Delivered, "{id}");
