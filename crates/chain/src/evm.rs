@@ -852,7 +852,7 @@ fn broadcast_refusal(error: &str) -> Option<Refusal> {
 }
 
 /// The URL without user info, query or fragment, safe to log.
-pub(crate) fn redact(url: &Url) -> String {
+pub fn redact(url: &Url) -> String {
     let mut clean = url.clone();
     let _ = clean.set_username("");
     let _ = clean.set_password(None);

@@ -87,6 +87,9 @@ pub struct AgentOptimistic {
     /// The committee's `ValidatorStaking` (chain name, address): the watcher slashes
     /// equivocation there.
     pub validator_staking: Option<(String, Address)>,
+    /// More RPC endpoints of the origin, besides its chain's `rpc`: the watcher judges every claim
+    /// by each of them, and endpoints that disagree are an alarm (and a veto), never a pass.
+    pub witnesses: Vec<Url>,
 }
 
 impl std::fmt::Debug for AgentOptimistic {
@@ -104,6 +107,14 @@ impl std::fmt::Debug for AgentOptimistic {
             .field("proposer_bond", &self.proposer_bond)
             .field("verifiers", &self.verifiers)
             .field("validator_staking", &self.validator_staking)
+            .field(
+                "witnesses",
+                &self
+                    .witnesses
+                    .iter()
+                    .map(courier_chain::evm::redact)
+                    .collect::<Vec<_>>(),
+            )
             .finish()
     }
 }
@@ -312,7 +323,8 @@ impl Agents {
     }
 
     /// Starts the watcher of the optimistic route's origin: one witness per origin endpoint (the
-    /// configured one), every destination's `OptimisticVerifier`, fraud proofs on the origin.
+    /// chain's `rpc`, then every extra one in `witnesses`), every destination's
+    /// `OptimisticVerifier`, fraud proofs on the origin (sent through the chain's `rpc`).
     pub async fn start_watcher(config: &AgentsConfig) -> eyre::Result<Self> {
         let o = config
             .optimistic
@@ -323,11 +335,20 @@ impl Agents {
             .clone()
             .ok_or_else(|| eyre::eyre!("no watcher key configured"))?;
         let origin = chain_named(config, &o.origin)?;
-        let witness = OriginWitness::new(
-            origin.rpc.to_string(),
-            connect(origin, None).await?,
-            origin.deploy_block,
-        );
+        let mut witnesses = Vec::new();
+        for (i, rpc) in std::iter::once(&origin.rpc).chain(&o.witnesses).enumerate() {
+            let endpoint = AgentChain {
+                rpc: rpc.clone(),
+                ..origin.clone()
+            };
+            let reader = connect(&endpoint, None)
+                .await
+                .wrap_err_with(|| format!("witness endpoint {i} of {}", origin.name))?;
+            // Names are logged: no credentials, and distinct even when two endpoints differ
+            // only in a key that redaction removes.
+            let name = format!("{}#{i}", courier_chain::evm::redact(rpc));
+            witnesses.push(OriginWitness::new(name, reader, origin.deploy_block));
+        }
         let mut verifiers = Vec::new();
         for (name, address) in &o.verifiers {
             let chain = chain_named(config, name)?;
@@ -339,7 +360,7 @@ impl Agents {
         }
         let watcher = Watcher::new(
             origin.domain,
-            vec![witness],
+            witnesses,
             verifiers,
             Some(EvmProposerBond::new(
                 &origin.rpc,
@@ -520,16 +541,32 @@ fn poll(chain: &AgentChain) -> Duration {
 }
 
 impl AgentsConfig {
-    /// The agents a configuration file asks for: its `validator` section (one key, signing for
-    /// the listed origins only — other chains are not watched by it) and its `relayer` section
-    /// (delivering to every configured chain). Keys are read from the environment variables the
-    /// file names, from `env`.
+    /// The agents a configuration file asks for, as `which` selects them (`All`: every section
+    /// present): its `validator` section (one key, signing for the listed origins only — other
+    /// chains are not watched by it), its `relayer` section (delivering to every configured
+    /// chain) and its `watcher` section (one origin's optimistic route, judged through every
+    /// listed endpoint). Keys are read from the environment variables the file names, from `env`.
     pub fn from_config(
         config: &crate::config::CourierConfig,
         env: &[(String, String)],
-        run_validator: bool,
-        run_relayer: bool,
+        which: crate::config::Keys,
     ) -> eyre::Result<Self> {
+        use crate::config::{Keys, VerifierSection};
+        let run_validator = match which {
+            Keys::Validator => true,
+            Keys::All => config.validator.is_some(),
+            _ => false,
+        };
+        let run_relayer = match which {
+            Keys::Relayer => true,
+            Keys::All => config.relayer.is_some(),
+            _ => false,
+        };
+        let run_watcher = match which {
+            Keys::Watcher => true,
+            Keys::All => config.watcher.is_some(),
+            _ => false,
+        };
         let var = |name: &str| {
             env.iter()
                 .find(|(k, v)| k == name && !v.is_empty())
@@ -581,6 +618,43 @@ impl AgentsConfig {
             None
         };
         let batch_max = config.relayer.as_ref().map_or(100, |r| r.batch_max);
+        let optimistic = if run_watcher {
+            let section = config
+                .watcher
+                .as_ref()
+                .ok_or_else(|| eyre::eyre!("the configuration has no [watcher] section"))?;
+            let hex = var(&section.key_env)?;
+            let key = hex
+                .trim()
+                .parse::<PrivateKeySigner>()
+                .wrap_err_with(|| format!("{}: not a private key", section.key_env))?;
+            let verifiers = section
+                .verifiers
+                .iter()
+                .map(|name| match config.verifiers.get(name) {
+                    Some(VerifierSection::Optimistic { chain, address, .. }) => {
+                        Ok((chain.clone(), *address))
+                    }
+                    _ => Err(eyre::eyre!(
+                        "watcher.verifiers: {name:?} is not an optimistic verifier"
+                    )),
+                })
+                .collect::<eyre::Result<Vec<_>>>()?;
+            Some(AgentOptimistic {
+                origin: section.origin.clone(),
+                proposer: None,
+                watcher: Some(key),
+                proposer_bond: section.proposer_bond,
+                verifiers,
+                validator_staking: section
+                    .validator_staking
+                    .as_ref()
+                    .map(|s| (s.chain.clone(), s.address)),
+                witnesses: section.endpoints.clone(),
+            })
+        } else {
+            None
+        };
         Ok(Self {
             data_dir: config.data_dir.clone(),
             chains,
@@ -590,7 +664,7 @@ impl AgentsConfig {
             metrics: Metrics::new(),
             validator_origins: origins,
             light_client: None,
-            optimistic: None,
+            optimistic,
         })
     }
 }

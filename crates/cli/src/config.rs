@@ -25,6 +25,9 @@ pub struct CourierConfig {
     pub validator: Option<ValidatorSection>,
     /// Run a relayer.
     pub relayer: Option<RelayerSection>,
+    /// Run a watcher of an optimistic route.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub watcher: Option<WatcherSection>,
     /// The verifiers deployed on the configured chains, by name, as they are configured on-chain
     /// (checked against the safety rails; see `courier_core::safety`).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
@@ -41,6 +44,7 @@ impl Default for CourierConfig {
             chains: BTreeMap::new(),
             validator: None,
             relayer: None,
+            watcher: None,
             verifiers: BTreeMap::new(),
             apps: BTreeMap::new(),
         }
@@ -97,6 +101,16 @@ pub enum VerifierSection {
 }
 
 impl VerifierSection {
+    /// Its kind, as written in the file.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::Committee { .. } => "committee",
+            Self::Optimistic { .. } => "optimistic",
+            Self::LightClient { .. } => "light-client",
+            Self::Aggregation { .. } => "aggregation",
+        }
+    }
+
     /// The chain it is deployed on.
     pub fn chain(&self) -> &str {
         match self {
@@ -162,16 +176,52 @@ pub struct RelayerSection {
     pub batch_max: usize,
 }
 
+/// The watcher of one origin's optimistic route: it judges every claim posted on the listed
+/// verifiers against the origin, vetoes the false ones and proves the fraud on the origin.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WatcherSection {
+    /// The environment variable holding the watcher's private key (hex). Its address must be
+    /// among the watchers of every listed verifier, or its vetoes would be refused.
+    pub key_env: String,
+    /// The origin chain (name) whose claims it checks.
+    pub origin: String,
+    /// The `ProposerBond` on the origin, where fraud is proven.
+    pub proposer_bond: Address,
+    /// The optimistic verifiers (names in `verifiers`) whose claims it watches.
+    pub verifiers: Vec<String>,
+    /// More RPC endpoints of the origin, besides `chains.<origin>.rpc`, ideally run by other
+    /// providers: every claim is judged by each, and endpoints that disagree are an alarm and a
+    /// veto, never a pass.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub endpoints: Vec<Url>,
+    /// The committee's `ValidatorStaking`, if equivocating validators should be slashed too
+    /// (checked from the checkpoints in `data_dir`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub validator_staking: Option<StakingSection>,
+}
+
+/// Where a `ValidatorStaking` contract is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StakingSection {
+    /// The chain (name) it is deployed on.
+    pub chain: String,
+    /// Its address.
+    pub address: Address,
+}
+
 fn default_batch_max() -> usize {
     100
 }
 
 /// The keys a configuration file may have at its top level.
-const TOP_LEVEL_KEYS: [&str; 6] = [
+const TOP_LEVEL_KEYS: [&str; 7] = [
     "data_dir",
     "chains",
     "validator",
     "relayer",
+    "watcher",
     "verifiers",
     "apps",
 ];
@@ -194,6 +244,8 @@ pub enum Keys {
     Validator,
     /// The relayer's only (`courier relayer run`).
     Relayer,
+    /// The watcher's only (`courier watcher run`).
+    Watcher,
 }
 
 /// [`load`], checking only the keys of the agent about to run.
@@ -255,7 +307,7 @@ pub fn load_for(
             for key in top.keys() {
                 if !TOP_LEVEL_KEYS.contains(&key.as_str()) {
                     problems.push(format!(
-                        "{key}: unknown key (expected data_dir, chains, validator, relayer, verifiers or apps)"
+                        "{key}: unknown key (expected data_dir, chains, validator, relayer, watcher, verifiers or apps)"
                     ));
                 }
             }
@@ -297,6 +349,13 @@ pub fn load_for(
                 && let Err(e) = figment.extract_inner::<RelayerSection>("relayer")
             {
                 problems.extend(describe_in("relayer", e));
+            }
+            if top
+                .get("watcher")
+                .is_some_and(|v| matches!(v, figment::value::Value::Dict(..)))
+                && let Err(e) = figment.extract_inner::<WatcherSection>("watcher")
+            {
+                problems.extend(describe_in("watcher", e));
             }
         }
         Ok(_) => problems.push("(top level): not a table".to_owned()),
@@ -379,7 +438,7 @@ pub fn check(config: &CourierConfig, env: &[(String, String)], keys: Keys) -> Ve
         if v.origins.is_empty() {
             problems.push("validator.origins: a validator needs at least one origin".to_owned());
         }
-        if keys != Keys::Relayer && !has_env(&v.key_env) {
+        if matches!(keys, Keys::All | Keys::Validator) && !has_env(&v.key_env) {
             problems.push(format!(
                 "validator.key_env: environment variable {} is not set",
                 v.key_env
@@ -393,15 +452,121 @@ pub fn check(config: &CourierConfig, env: &[(String, String)], keys: Keys) -> Ve
                 r.batch_max
             ));
         }
-        if keys != Keys::Validator && !has_env(&r.key_env) {
+        if matches!(keys, Keys::All | Keys::Relayer) && !has_env(&r.key_env) {
             problems.push(format!(
                 "relayer.key_env: environment variable {} is not set",
                 r.key_env
             ));
         }
     }
+    if let Some(w) = &config.watcher {
+        check_watcher(config, w, env, keys, &mut problems);
+    }
     check_security(config, &mut problems);
     problems
+}
+
+/// The watcher's section: names that exist, verifiers it may veto on, endpoints it can use.
+fn check_watcher(
+    config: &CourierConfig,
+    w: &WatcherSection,
+    env: &[(String, String)],
+    keys: Keys,
+    problems: &mut Vec<String>,
+) {
+    let origin = config.chains.get(&w.origin);
+    if origin.is_none() {
+        problems.push(format!("watcher.origin: no chain named {:?}", w.origin));
+    }
+    if w.proposer_bond == Address::ZERO {
+        problems.push("watcher.proposer_bond: the zero address is not a ProposerBond".to_owned());
+    }
+    if w.verifiers.is_empty() {
+        problems.push(
+            "watcher.verifiers: nothing to watch (name at least one optimistic verifier)"
+                .to_owned(),
+        );
+    }
+    // The key's address, when the key is there to read (a bad key is a problem of its own).
+    let key = env
+        .iter()
+        .find(|(k, v)| *k == w.key_env && !v.is_empty())
+        .map(|(_, v)| v.trim().parse::<alloy::signers::local::PrivateKeySigner>());
+    let address = match key {
+        Some(Ok(signer)) => Some(signer.address()),
+        Some(Err(_)) => {
+            problems.push(format!(
+                "watcher.key_env: {} does not hold a hex private key",
+                w.key_env
+            ));
+            None
+        }
+        None => {
+            if matches!(keys, Keys::All | Keys::Watcher) {
+                problems.push(format!(
+                    "watcher.key_env: environment variable {} is not set",
+                    w.key_env
+                ));
+            }
+            None
+        }
+    };
+    for (i, name) in w.verifiers.iter().enumerate() {
+        match config.verifiers.get(name) {
+            None => problems.push(format!(
+                "watcher.verifiers[{i}]: no verifier named {name:?}"
+            )),
+            Some(VerifierSection::Optimistic {
+                chain, watchers, ..
+            }) => {
+                if *chain == w.origin {
+                    problems.push(format!(
+                        "watcher.verifiers[{i}]: {name:?} is on the origin {chain:?} itself; claims of an origin are posted on other chains"
+                    ));
+                }
+                if let Some(a) = address
+                    && !watchers.contains(&a)
+                {
+                    problems.push(format!(
+                        "watcher.verifiers[{i}]: {a} (the key in {}) is not among the watchers of {name:?}: its vetoes would be refused",
+                        w.key_env
+                    ));
+                }
+            }
+            Some(other) => problems.push(format!(
+                "watcher.verifiers[{i}]: {name:?} is a {} verifier, not an optimistic one",
+                other.kind()
+            )),
+        }
+    }
+    for (i, url) in w.endpoints.iter().enumerate() {
+        if !matches!(url.scheme(), "http" | "https") {
+            problems.push(format!(
+                "watcher.endpoints[{i}]: scheme {:?} is not supported (use http or https)",
+                url.scheme()
+            ));
+        }
+        if origin.is_some_and(|o| o.rpc == *url) || w.endpoints[..i].contains(url) {
+            problems.push(format!(
+                "watcher.endpoints[{i}]: {} is listed already; a second look through the same endpoint checks nothing",
+                courier_chain::evm::redact(url)
+            ));
+        }
+    }
+    if let Some(s) = &w.validator_staking {
+        if !config.chains.contains_key(&s.chain) {
+            problems.push(format!(
+                "watcher.validator_staking.chain: no chain named {:?}",
+                s.chain
+            ));
+        }
+        if s.address == Address::ZERO {
+            problems.push(
+                "watcher.validator_staking.address: the zero address is not a ValidatorStaking"
+                    .to_owned(),
+            );
+        }
+    }
 }
 
 /// The safety rails (`courier_core::safety`): committees, windows, and applications one signer
@@ -738,12 +903,99 @@ verifier = "both"
     #[test]
     fn the_example_file_is_valid() {
         let f = write(include_str!("../../../courier.example.toml"));
-        let c = load(
+        // The example's watcher addresses are placeholders no known key has: its key is not
+        // given here (a key of another address is refused, as tested below).
+        let c = load_for(
             f.path(),
             &env(&[("COURIER_VALIDATOR_KEY", "k"), ("COURIER_RELAYER_KEY", "k")]),
+            Keys::Relayer,
         )
         .unwrap();
         assert_eq!(c.apps["token-bridge"].verifier, "ethereum-both");
+        let w = c.watcher.unwrap();
+        assert_eq!(w.verifiers, vec!["ethereum-optimistic".to_owned()]);
+        assert_eq!(w.endpoints.len(), 1);
+    }
+
+    /// Anvil's fifth development key and its address.
+    const WATCHER_KEY: &str = "0x47e179ec197488593b187f80a00eb0da91f1b9d0b13f8733639f19c30a34926a";
+    const WATCHER_ADDRESS: &str = "0x15d34AAf54267DB7D7c367839AAf71A00a2C6A65";
+
+    fn watched() -> String {
+        format!(
+            "{GOOD}{SECURE}\n[watcher]\nkey_env = \"WATCHER_KEY\"\norigin = \"ethereum\"\nproposer_bond = \"0x7777777777777777777777777777777777777777\"\nverifiers = [\"optimistic\"]\nendpoints = [\"https://eth-2.example/rpc\", \"https://eth-3.example/rpc\"]\nvalidator_staking = {{ chain = \"ethereum\", address = \"0x8888888888888888888888888888888888888888\" }}\n"
+        )
+        .replace(
+            "watchers = [\"0x0000000000000000000000000000000000000009\"]",
+            &format!("watchers = [\"{WATCHER_ADDRESS}\"]"),
+        )
+    }
+
+    #[test]
+    fn a_watcher_section_loads_and_runs_every_endpoint() {
+        let f = write(&watched());
+        let vars = env(&[("RELAYER_KEY", "k"), ("WATCHER_KEY", WATCHER_KEY)]);
+        let c = load_for(f.path(), &vars, Keys::Watcher).unwrap();
+        let agents = crate::agents::AgentsConfig::from_config(&c, &vars, Keys::Watcher).unwrap();
+        assert!(agents.relayer.is_none() && agents.validators.is_empty());
+        let o = agents.optimistic.unwrap();
+        assert_eq!(o.origin, "ethereum");
+        assert!(o.proposer.is_none());
+        assert_eq!(
+            o.watcher.unwrap().address(),
+            WATCHER_ADDRESS.parse::<Address>().unwrap()
+        );
+        assert_eq!(
+            o.verifiers,
+            vec![(
+                "bnb".to_owned(),
+                "0x4444444444444444444444444444444444444444"
+                    .parse()
+                    .unwrap()
+            )]
+        );
+        assert_eq!(
+            o.witnesses.iter().map(Url::as_str).collect::<Vec<_>>(),
+            ["https://eth-2.example/rpc", "https://eth-3.example/rpc"]
+        );
+        assert_eq!(o.validator_staking.unwrap().0, "ethereum");
+    }
+
+    #[test]
+    fn a_watcher_that_could_not_act_is_refused_by_name() {
+        let bad = watched()
+            .replace("origin = \"ethereum\"", "origin = \"eth\"")
+            .replace(
+                "verifiers = [\"optimistic\"]",
+                "verifiers = [\"optimistic\", \"committee\", \"ghost\"]",
+            )
+            .replace("https://eth-3.example/rpc", "https://eth-2.example/rpc")
+            .replace(
+                &format!("watchers = [\"{WATCHER_ADDRESS}\"]"),
+                "watchers = [\"0x0000000000000000000000000000000000000009\"]",
+            );
+        let f = write(&bad);
+        let vars = env(&[("RELAYER_KEY", "k"), ("WATCHER_KEY", WATCHER_KEY)]);
+        let errors = load_for(f.path(), &vars, Keys::Watcher).unwrap_err();
+        let text = errors.join("\n");
+        for expected in [
+            "watcher.origin: no chain named \"eth\"",
+            "watcher.verifiers[0]: 0x15d34AAf54267DB7D7c367839AAf71A00a2C6A65 (the key in WATCHER_KEY) is not among the watchers of \"optimistic\"",
+            "watcher.verifiers[1]: \"committee\" is a committee verifier, not an optimistic one",
+            "watcher.verifiers[2]: no verifier named \"ghost\"",
+            "watcher.endpoints[1]: https://eth-2.example/rpc is listed already",
+        ] {
+            assert!(text.contains(expected), "missing {expected:?} in:\n{text}");
+        }
+        assert_eq!(errors.len(), 5, "{text}");
+        // Without its key, only the key is missing: the other agents' runs need not have it.
+        let f = write(&watched());
+        let errors = load_for(f.path(), &env(&[]), Keys::Watcher).unwrap_err();
+        assert_eq!(
+            errors,
+            vec!["watcher.key_env: environment variable WATCHER_KEY is not set".to_owned()]
+        );
+        assert!(load_for(f.path(), &env(&[("RELAYER_KEY", "k")]), Keys::Relayer).is_ok());
     }
 
     #[test]

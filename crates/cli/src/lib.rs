@@ -30,6 +30,9 @@ pub async fn run(opts: Opts) -> eyre::Result<()> {
         Command::Relayer {
             command: AgentCommand::Run(args),
         } => cmd::agent::run(cmd::agent::Agent::Relayer, args, &global).await,
+        Command::Watcher {
+            command: AgentCommand::Run(args),
+        } => cmd::agent::run(cmd::agent::Agent::Watcher, args, &global).await,
         Command::Deploy(args) => cmd::deploy::run(args, &global).await,
         Command::LightClient {
             command: LightClientCommand::Verify(args),

@@ -60,6 +60,12 @@ pub enum Command {
         #[command(subcommand)]
         command: AgentCommand,
     },
+    /// Run a watcher of an optimistic route against the chains of a configuration file.
+    Watcher {
+        /// The watcher command.
+        #[command(subcommand)]
+        command: AgentCommand,
+    },
     /// Deploy Courier's contracts to a chain (key from an environment variable).
     Deploy(DeployArgs),
     /// Scripted stories on a fresh devnet (crashes, outages, reorgs, forgeries), each checking
@@ -154,7 +160,7 @@ pub enum AgentCommand {
     Run(AgentRunArgs),
 }
 
-/// `courier validator run` / `courier relayer run`.
+/// `courier validator run` / `courier relayer run` / `courier watcher run`.
 #[derive(Debug, Clone, Args)]
 pub struct AgentRunArgs {
     /// The configuration file (see courier.example.toml).

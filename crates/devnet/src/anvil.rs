@@ -64,6 +64,9 @@ pub struct AnvilConfig {
     pub port: Option<u16>,
     /// The anvil binary; `None` uses [`find_anvil`].
     pub binary: Option<PathBuf>,
+    /// Start as a fork of the chain behind this RPC endpoint, at its newest block: same state and
+    /// history up to there (read from it on demand), its own blocks after.
+    pub fork_url: Option<Url>,
 }
 
 impl AnvilConfig {
@@ -74,6 +77,16 @@ impl AnvilConfig {
             block_time,
             port: None,
             binary: None,
+            fork_url: None,
+        }
+    }
+
+    /// A fork of the chain at `url` (whose id is `chain_id`), mining on demand: for an endpoint
+    /// that shares the chain's past and then tells its own story.
+    pub fn fork(chain_id: u64, url: Url) -> Self {
+        Self {
+            fork_url: Some(url),
+            ..Self::new(chain_id, Duration::ZERO)
         }
     }
 }
@@ -106,6 +119,9 @@ impl Anvil {
             .arg(config.chain_id.to_string())
             .arg("--port")
             .arg(requested_port.to_string());
+        if let Some(url) = &config.fork_url {
+            command.arg("--fork-url").arg(url.as_str());
+        }
         if !config.block_time.is_zero() {
             command
                 .arg("--block-time")

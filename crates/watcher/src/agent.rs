@@ -9,7 +9,11 @@
 //! - a claim of an index no endpoint has even at its head: vetoed as false;
 //! - a claim of an index not final yet: judged on a later tick.
 
-use std::{collections::HashSet, sync::Arc, time::Duration};
+use std::{
+    collections::{HashMap, HashSet},
+    sync::Arc,
+    time::Duration,
+};
 
 use alloy_primitives::B256;
 use courier_chain::{
@@ -42,8 +46,12 @@ pub struct Watcher<O> {
     poll_interval: Duration,
     /// Claims judged true, or acted on completely.
     done: HashSet<(u64, B256)>,
-    /// False claims vetoed whose fraud proof has not landed yet, with their destination.
-    to_prove: Vec<(u64, OptimisticClaim)>,
+    /// Claims judged not to pass whose veto has not landed yet (retried every tick), and whether
+    /// the origin proves them false.
+    awaiting_veto: HashMap<(u64, B256), bool>,
+    /// False claims vetoed whose fraud proof has not landed yet, with their destination and how
+    /// many attempts failed.
+    to_prove: Vec<(u64, OptimisticClaim, u32)>,
 }
 
 /// What one tick did.
@@ -76,6 +84,7 @@ impl<O: OriginMailbox> Watcher<O> {
             metrics,
             poll_interval,
             done: HashSet::new(),
+            awaiting_veto: HashMap::new(),
             to_prove: Vec::new(),
         }
     }
@@ -126,62 +135,89 @@ impl<O: OriginMailbox> Watcher<O> {
                 destination: domain,
             };
             for claim in claims {
-                if claim.vetoed || self.done.contains(&(domain, claim.root)) {
+                let key = (domain, claim.root);
+                if self.done.contains(&key) {
                     continue;
                 }
-                let verdict = judge(&self.witnesses, claim.root, claim.index);
-                let reason = match verdict {
-                    Verdict::True => {
-                        self.metrics
-                            .claims_verified_total
-                            .get_or_create(&route)
-                            .inc();
-                        self.done.insert((domain, claim.root));
-                        tick.verified += 1;
-                        continue;
-                    }
-                    Verdict::Unknown => {
-                        if !self.beyond_every_head(claim.index).await? {
-                            continue; // not final yet: judged later
+                let proven_false = match self.awaiting_veto.get(&key) {
+                    Some(p) => *p,
+                    None => match self.assess(&claim, &route).await? {
+                        Some(p) => {
+                            self.awaiting_veto.insert(key, p);
+                            p
                         }
-                        format!("index {} was never dispatched", claim.index)
-                    }
-                    Verdict::False { truth } => {
-                        self.metrics.false_claims_total.get_or_create(&route).inc();
-                        format!("the origin's root at index {} is {truth}", claim.index)
-                    }
-                    Verdict::Disagreement { answers } => {
-                        self.metrics
-                            .endpoint_disagreements_total
-                            .get_or_create(&route)
-                            .inc();
-                        error!(origin = self.origin, destination = domain, root = %claim.root, index = claim.index, ?answers, "ENDPOINTS DISAGREE on the origin's root: vetoing the claim, which cannot be confirmed");
-                        "the origin's endpoints disagree".to_owned()
-                    }
+                        None => continue,
+                    },
                 };
-                error!(origin = self.origin, destination = domain, root = %claim.root, index = claim.index, proposer = %claim.proposer, %reason, "FALSE CLAIM: vetoing it and proving fraud on the origin");
-                match self.verifiers[v]
-                    .verifier
-                    .veto(self.origin, claim.root)
-                    .await
-                {
-                    Ok(block) => {
-                        self.metrics.vetoes_total.get_or_create(&route).inc();
-                        tick.vetoes += 1;
-                        info!(origin = self.origin, destination = domain, root = %claim.root, block, "vetoed");
-                    }
-                    Err(e) => {
-                        warn!(origin = self.origin, destination = domain, root = %claim.root, error = %e, "veto failed; will retry")
+                // A claim someone else vetoed already is not vetoed again, but its fraud is
+                // still proven.
+                if !claim.vetoed {
+                    match self.verifiers[v]
+                        .verifier
+                        .veto(self.origin, claim.root)
+                        .await
+                    {
+                        Ok(block) => {
+                            self.metrics.vetoes_total.get_or_create(&route).inc();
+                            tick.vetoes += 1;
+                            info!(origin = self.origin, destination = domain, root = %claim.root, block, "vetoed");
+                        }
+                        Err(e) => {
+                            warn!(origin = self.origin, destination = domain, root = %claim.root, error = %e, "veto failed; retrying next tick");
+                            continue;
+                        }
                     }
                 }
-                self.done.insert((domain, claim.root));
-                if !reason.starts_with("the origin's endpoints") {
-                    self.to_prove.push((domain, claim));
+                self.awaiting_veto.remove(&key);
+                self.done.insert(key);
+                if proven_false {
+                    self.to_prove.push((domain, claim, 0));
                 }
             }
         }
         tick.proofs += self.prove_pending().await;
         Ok(tick)
+    }
+
+    /// Judges a claim not judged before: `None` when it passes (counted, and remembered when it
+    /// is true) or cannot be judged yet; `Some(proven_false)` when it must be vetoed — `true`
+    /// when the origin proves it false (logged as a false claim), `false` when the endpoints
+    /// disagree (an alarm: the claim cannot be confirmed, and proves nothing against anyone).
+    async fn assess(
+        &mut self,
+        claim: &OptimisticClaim,
+        route: &RouteLabels,
+    ) -> Result<Option<bool>, Error> {
+        let reason = match judge(&self.witnesses, claim.root, claim.index) {
+            Verdict::True => {
+                self.metrics
+                    .claims_verified_total
+                    .get_or_create(route)
+                    .inc();
+                self.done.insert((route.destination, claim.root));
+                return Ok(None);
+            }
+            Verdict::Unknown => {
+                if !self.beyond_every_head(claim.index).await? {
+                    return Ok(None); // not final yet: judged later
+                }
+                format!("index {} was never dispatched", claim.index)
+            }
+            Verdict::False { truth } => {
+                format!("the origin's root at index {} is {truth}", claim.index)
+            }
+            Verdict::Disagreement { answers } => {
+                self.metrics
+                    .endpoint_disagreements_total
+                    .get_or_create(route)
+                    .inc();
+                error!(origin = self.origin, destination = route.destination, root = %claim.root, index = claim.index, ?answers, "ENDPOINTS DISAGREE on the origin's root: vetoing the claim, which cannot be confirmed (the route stays paused until its owner resumes it)");
+                return Ok(Some(false));
+            }
+        };
+        self.metrics.false_claims_total.get_or_create(route).inc();
+        error!(origin = self.origin, destination = route.destination, root = %claim.root, index = claim.index, proposer = %claim.proposer, %reason, "FALSE CLAIM: vetoing it and proving fraud on the origin");
+        Ok(Some(true))
     }
 
     /// Whether `index` is past every endpoint's head count (never dispatched anywhere).
@@ -205,9 +241,9 @@ impl<O: OriginMailbox> Watcher<O> {
         };
         let mut landed = 0;
         let mut still = Vec::new();
-        for (domain, claim) in std::mem::take(&mut self.to_prove) {
+        for (domain, claim, failures) in std::mem::take(&mut self.to_prove) {
             match self.fraud_proof(&bond, &claim).await {
-                Ok(block) => {
+                Ok(Proof::Landed(block)) => {
                     landed += 1;
                     self.metrics
                         .fraud_proofs_total
@@ -218,12 +254,26 @@ impl<O: OriginMailbox> Watcher<O> {
                         .inc();
                     info!(origin = self.origin, root = %claim.root, index = claim.index, proposer = %claim.proposer, block, "fraud proven on the origin: the proposer is slashed");
                 }
-                Err(e) => {
-                    warn!(origin = self.origin, root = %claim.root, error = %e, "fraud proof failed; will retry");
-                    // Already slashed (by this claim or another): nothing left to prove.
-                    if !e.to_string().contains("NoBond") {
-                        still.push((domain, claim));
+                Ok(Proof::NotYet { count }) => {
+                    if failures == 0 {
+                        info!(origin = self.origin, root = %claim.root, index = claim.index, count, "the claim's index is not dispatched on the origin yet: its fraud can be proven once it is");
                     }
+                    still.push((domain, claim, 1));
+                }
+                Ok(Proof::CameTrue) => {
+                    warn!(origin = self.origin, root = %claim.root, index = claim.index, proposer = %claim.proposer, "the claim of a then-missing index matches the origin's root there now: no fraud to prove (the veto stands)");
+                }
+                Err(e) => {
+                    // Already slashed (by this claim or another): nothing left to prove.
+                    if e.to_string().contains("NoBond") {
+                        info!(origin = self.origin, root = %claim.root, "the proposer has no bond left: nothing to prove");
+                        continue;
+                    }
+                    // Loud on the first failure, then once in a while.
+                    if failures % 20 == 0 {
+                        warn!(origin = self.origin, root = %claim.root, failures = failures + 1, error = %e, "fraud proof failed; retrying every tick");
+                    }
+                    still.push((domain, claim, failures + 1));
                 }
             }
         }
@@ -232,12 +282,14 @@ impl<O: OriginMailbox> Watcher<O> {
     }
 
     /// The leaf at the claim's index and its siblings in the origin's current tree (final and
-    /// unfinal dispatches: the Mailbox's `root()` counts every one), then `proveFraud`.
+    /// unfinal dispatches: the Mailbox's `root()` counts every one), then `proveFraud`. A claim of
+    /// an index the origin does not have yet cannot be proven false until it does (the proposer
+    /// could still dispatch messages that make it true).
     async fn fraud_proof(
         &self,
         bond: &EvmProposerBond,
         claim: &OptimisticClaim,
-    ) -> Result<u64, Error> {
+    ) -> Result<Proof, Error> {
         let w = &self.witnesses[0];
         let head = w.origin().head().await?.number;
         let mut tree: MerkleTree = w.tree().clone();
@@ -246,21 +298,35 @@ impl<O: OriginMailbox> Watcher<O> {
         for d in fresh {
             tree.push(d.id)?;
         }
-        let leaf = tree
-            .leaf(claim.index)
-            .ok_or(courier_core::Error::LeafOutOfRange {
-                index: claim.index,
-                count: tree.len(),
-            })?;
+        let Some(leaf) = tree.leaf(claim.index) else {
+            return Ok(Proof::NotYet { count: tree.len() });
+        };
+        if tree.root_at(claim.index + 1)? == claim.root {
+            return Ok(Proof::CameTrue);
+        }
         let siblings = tree.proof(claim.index)?;
-        Ok(bond
-            .prove_fraud(
+        Ok(Proof::Landed(
+            bond.prove_fraud(
                 claim.root,
                 claim.index,
                 claim.signature.clone(),
                 leaf,
                 siblings,
             )
-            .await?)
+            .await?,
+        ))
     }
+}
+
+/// What became of a fraud proof.
+enum Proof {
+    /// It landed in this origin block.
+    Landed(u64),
+    /// The origin has only `count` messages: the claim's index is not there to prove against.
+    NotYet {
+        /// Messages the origin has.
+        count: u32,
+    },
+    /// The origin's root at the claim's index is the claimed one: no fraud.
+    CameTrue,
 }

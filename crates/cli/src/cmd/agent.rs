@@ -1,5 +1,5 @@
-//! `courier validator run` and `courier relayer run`: the agents against the chains of a
-//! configuration file, until Ctrl-C or SIGTERM.
+//! `courier validator run`, `courier relayer run` and `courier watcher run`: the agents against
+//! the chains of a configuration file, until Ctrl-C or SIGTERM.
 
 use std::time::Duration;
 
@@ -20,6 +20,8 @@ pub enum Agent {
     Validator,
     /// The `[relayer]` section.
     Relayer,
+    /// The `[watcher]` section.
+    Watcher,
 }
 
 /// Loads the file (every problem reported at once), starts the agent, serves metrics, waits.
@@ -28,18 +30,15 @@ pub async fn run(agent: Agent, args: AgentRunArgs, _global: &GlobalOpts) -> eyre
     let keys = match agent {
         Agent::Validator => config::Keys::Validator,
         Agent::Relayer => config::Keys::Relayer,
+        Agent::Watcher => config::Keys::Watcher,
     };
     let file = config::load_for(&args.config, &env, keys)
         .map_err(|problems| eyre!("{}:\n  {}", args.config.display(), problems.join("\n  ")))?;
-    let config = AgentsConfig::from_config(
-        &file,
-        &env,
-        agent == Agent::Validator,
-        agent == Agent::Relayer,
-    )?;
+    let config = AgentsConfig::from_config(&file, &env, keys)?;
     let agents = match agent {
         Agent::Validator => Agents::start_validators(&config, &[0]).await?,
         Agent::Relayer => Agents::start_relayer(&config).await?,
+        Agent::Watcher => Agents::start_watcher(&config).await?,
     };
     let stop_metrics = CancellationToken::new();
     if let Some(addr) = args.metrics {

@@ -351,12 +351,37 @@ impl Context {
 
     /// Starts the watcher of the optimistic route (vetoes false claims, proves fraud).
     pub async fn start_watcher(&self) -> eyre::Result<()> {
+        self.start_watcher_with(Vec::new()).await
+    }
+
+    /// Starts the watcher, judging claims through the origin's endpoint and every one of
+    /// `witnesses` too.
+    pub async fn start_watcher_with(&self, witnesses: Vec<url::Url>) -> eyre::Result<()> {
         if lock(&self.running).watcher.is_some() {
             return Err(eyre!("the watcher is running already"));
         }
-        let agents = Agents::start_watcher(&self.config).await?;
+        let mut config = self.config.clone();
+        let extra = witnesses.len();
+        if let Some(o) = config.optimistic.as_mut() {
+            o.witnesses = witnesses;
+        }
+        let agents = Agents::start_watcher(&config).await?;
         lock(&self.running).watcher = Some(agents);
-        self.step("started the watcher");
+        self.step(format!(
+            "started the watcher ({} endpoint(s) of the origin)",
+            1 + extra
+        ));
+        Ok(())
+    }
+
+    /// Stops the watcher (drained).
+    pub async fn stop_watcher(&self) -> eyre::Result<()> {
+        let watcher = lock(&self.running)
+            .watcher
+            .take()
+            .ok_or_else(|| eyre!("no watcher to stop"))?;
+        watcher.shutdown(AGENT_STOP_TIMEOUT).await;
+        self.step("stopped the watcher");
         Ok(())
     }
 

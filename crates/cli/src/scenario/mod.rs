@@ -12,6 +12,7 @@ mod aggregation;
 mod burst;
 mod checks;
 mod context;
+mod endpoints_disagree;
 mod equivocation;
 mod forged_signature;
 mod hello;
@@ -119,6 +120,12 @@ pub const SCENARIOS: &[Scenario] = &[
         name: "optimistic-fraud",
         summary: "a false claim is vetoed within the window and never accepted, nothing under it is delivered, and the proposer is slashed on the origin",
         run: optimistic_fraud::run,
+        deadline: Duration::from_secs(120),
+    },
+    Scenario {
+        name: "endpoints-disagree",
+        summary: "the watcher's second endpoint of alpha tells another history: the (true) claim is vetoed as an alarm, never passed, and nobody slashed; without that endpoint and once the owner resumes, delivered",
+        run: endpoints_disagree::run,
         deadline: Duration::from_secs(120),
     },
     Scenario {

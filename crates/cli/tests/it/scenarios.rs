@@ -7,7 +7,7 @@ use std::process::Command;
 use courier_cli::scenario::{self, Options};
 
 /// The scenarios the suite must have.
-const NAMES: [&str; 13] = [
+const NAMES: [&str; 14] = [
     "hello",
     "burst",
     "relayer-crash",
@@ -18,6 +18,7 @@ const NAMES: [&str; 13] = [
     "light-client-forged",
     "optimistic",
     "optimistic-fraud",
+    "endpoints-disagree",
     "equivocation",
     "aggregation",
     "pause",
@@ -92,6 +93,11 @@ async fn scenario_optimistic() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn scenario_optimistic_fraud() {
     passes("optimistic-fraud").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn scenario_endpoints_disagree() {
+    passes("endpoints-disagree").await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

@@ -78,6 +78,48 @@ async fn uses_the_port_it_is_given() {
 }
 
 #[tokio::test]
+async fn a_fork_shares_the_past_and_then_diverges() {
+    use alloy::providers::Provider;
+    let chain = Anvil::spawn(AnvilConfig::new(31337, Duration::ZERO))
+        .await
+        .unwrap();
+    chain.mine(3).await.unwrap();
+    let fork = Anvil::spawn(AnvilConfig::fork(31337, chain.url().clone()))
+        .await
+        .unwrap();
+    assert_eq!(fork.block_number().await.unwrap(), 3);
+    let block = |p: alloy::providers::DynProvider, n: u64| async move {
+        p.get_block_by_number(n.into())
+            .await
+            .unwrap()
+            .unwrap()
+            .header
+            .hash
+    };
+    assert_eq!(
+        block(chain.provider(), 3).await,
+        block(fork.provider(), 3).await
+    );
+    // The same next block on both, but for one transfer on the fork alone.
+    chain.mine(1).await.unwrap();
+    let tx = alloy::rpc::types::TransactionRequest::default()
+        .to(alloy::primitives::Address::repeat_byte(7))
+        .value(alloy::primitives::U256::from(1));
+    fork.signing_provider(courier_devnet::keys::deployer())
+        .send_transaction(tx)
+        .await
+        .unwrap()
+        .get_receipt()
+        .await
+        .unwrap();
+    assert_eq!(fork.block_number().await.unwrap(), 4);
+    assert_ne!(
+        block(chain.provider(), 4).await,
+        block(fork.provider(), 4).await
+    );
+}
+
+#[tokio::test]
 async fn a_taken_port_is_an_error_naming_port_and_stderr() {
     let first = Anvil::spawn(AnvilConfig::new(31337, Duration::ZERO))
         .await
