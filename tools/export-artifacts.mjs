@@ -19,6 +19,7 @@ const CONTRACTS = [
   ["AggregationVerifier.sol", "AggregationVerifier"],
   ["ValidatorStaking.sol", "ValidatorStaking"],
   ["RoutingVerifier.sol", "RoutingVerifier"],
+  ["RelayerFees.sol", "RelayerFees"],
 ];
 
 const [outDir, destDir] = process.argv.slice(2);

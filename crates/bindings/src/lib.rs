@@ -85,5 +85,11 @@ alloy::sol!(
     "artifacts/RoutingVerifier.json"
 );
 
+alloy::sol!(
+    #[sol(rpc, all_derives)]
+    RelayerFees,
+    "artifacts/RelayerFees.json"
+);
+
 /// The beacon block header struct of the `SSZ` library, as `EthereumLightClient` takes it.
 pub use SSZ::BeaconBlockHeader;

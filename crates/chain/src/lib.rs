@@ -5,7 +5,8 @@
 //!   the Mailbox's checkpoint at a block);
 //! - [`DestinationMailbox`]: what a destination knows (deliveries, verifiers, committees, accepted
 //!   roots) and how to deliver (simulate, submit, confirm);
-//! - [`CheckpointStore`]: where validators publish signed checkpoints and relayers read them.
+//! - [`CheckpointStore`]: where validators publish signed checkpoints and relayers read them;
+//! - [`fees::GasPayments`]: what senders paid on an origin for their messages' delivery.
 //!
 //! [`evm`] implements the mailbox traits on alloy; [`folder`] implements the checkpoint store on a
 //! local directory; [`fake`] holds in-memory versions for tests; [`beacon`] reads a beacon node's
@@ -16,6 +17,7 @@ pub mod beacon;
 pub mod error;
 pub mod evm;
 pub mod fake;
+pub mod fees;
 pub mod folder;
 pub mod lightclient;
 pub mod optimistic;

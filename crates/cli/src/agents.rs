@@ -10,14 +10,16 @@ use courier_chain::{
     CommittedRoots, Finality,
     beacon::BeaconApi,
     evm::EvmMailbox,
+    fees::{EvmGasPayments, GasPayments},
     folder::FolderCheckpointStore,
     lightclient::RootCommitter,
     optimistic::{EvmOptimisticVerifier, EvmProposerBond, EvmValidatorStaking},
 };
 use courier_metrics::Metrics;
 use courier_relayer::{
-    ClaimProposer, DestinationAccess, Indexer, IndexerConfig, LightClientDemand, LightClientRelay,
-    LightClientRelayConfig, OriginTrees, Pipeline, PipelineConfig, ProposerDestination,
+    ClaimProposer, DestinationAccess, FeePolicy, Indexer, IndexerConfig, LightClientDemand,
+    LightClientRelay, LightClientRelayConfig, OriginTrees, Pipeline, PipelineConfig,
+    ProposerDestination,
 };
 use courier_store::Store;
 use courier_validator::{Validator, ValidatorConfig};
@@ -46,6 +48,8 @@ pub struct AgentChain {
     pub deploy_block: u64,
     /// Its block time (to pace polling).
     pub block_time: Duration,
+    /// Its `RelayerFees`, where senders pay for their messages' delivery, if any.
+    pub relayer_fees: Option<Address>,
 }
 
 /// What to run.
@@ -69,6 +73,9 @@ pub struct AgentsConfig {
     pub light_client: Option<AgentLightClient>,
     /// The optimistic route's proposer and watcher, if any.
     pub optimistic: Option<AgentOptimistic>,
+    /// Deliver only messages paid for on their origin's `RelayerFees` under this policy; `None`
+    /// delivers every message.
+    pub fees: Option<FeePolicy>,
 }
 
 /// The optimistic route from one origin: who proposes (in the relayer process) and who watches.
@@ -280,6 +287,17 @@ impl Agents {
             roots.insert(origin.domain(), Arc::new(origin));
             tasks.spawn(relay.run(token.child_token()));
         }
+        let mut payments: HashMap<u64, Arc<dyn GasPayments>> = HashMap::new();
+        if config.fees.is_some() {
+            for chain in &config.chains {
+                if let Some(fees) = chain.relayer_fees {
+                    payments.insert(
+                        chain.domain,
+                        Arc::new(EvmGasPayments::new(connect(chain, None).await?, fees)),
+                    );
+                }
+            }
+        }
         for chain in &config.chains {
             let origin = connect(chain, None).await?;
             let indexer = Indexer::new(
@@ -302,7 +320,7 @@ impl Agents {
                 Finality::Depth(d) => d,
                 Finality::Finalized => 1,
             };
-            let pipeline = Pipeline::new(
+            let mut pipeline = Pipeline::new(
                 destination,
                 checkpoints.clone(),
                 store.clone(),
@@ -317,6 +335,9 @@ impl Agents {
             .with_light_client(roots.clone(), demand.clone())
             .with_claim_demand(claim_demand.clone())
             .with_metrics(config.metrics.relayer.clone());
+            if let Some(policy) = &config.fees {
+                pipeline = pipeline.with_fees(policy.clone(), payments.clone());
+            }
             tasks.spawn(pipeline.run(token.child_token()));
         }
         Ok(Self { token, tasks })
@@ -584,6 +605,7 @@ impl AgentsConfig {
                 mailbox: c.mailbox,
                 deploy_block: c.deploy_block,
                 block_time: c.block_time,
+                relayer_fees: c.relayer_fees,
             })
             .collect();
         let mut validators = Vec::new();
@@ -665,6 +687,15 @@ impl AgentsConfig {
             validator_origins: origins,
             light_client: None,
             optimistic,
+            fees: config
+                .relayer
+                .as_ref()
+                .and_then(|r| r.min_payment_wei)
+                .filter(|_| run_relayer)
+                .map(|wei| FeePolicy {
+                    min_wei: alloy_primitives::U256::from(wei),
+                    recheck: Duration::from_secs(2),
+                }),
         })
     }
 }

@@ -152,6 +152,10 @@ pub struct ChainConfig {
     /// Its block time, e.g. "12s" (paces polling).
     #[serde(with = "humantime_serde")]
     pub block_time: Duration,
+    /// Its `RelayerFees`, where senders pay for their messages' delivery (read by a relayer with
+    /// `min_payment_wei`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub relayer_fees: Option<Address>,
 }
 
 /// The validator.
@@ -174,6 +178,10 @@ pub struct RelayerSection {
     /// Most messages in one delivery transaction.
     #[serde(default = "default_batch_max")]
     pub batch_max: usize,
+    /// Deliver only messages paid for with at least this many wei on their origin's
+    /// `RelayerFees` (`chains.<origin>.relayer_fees`); absent: deliver every message.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_payment_wei: Option<u64>,
 }
 
 /// The watcher of one origin's optimistic route: it judges every claim posted on the listed
@@ -451,6 +459,21 @@ pub fn check(config: &CourierConfig, env: &[(String, String)], keys: Keys) -> Ve
                 "relayer.batch_max: {} is outside 1..=500",
                 r.batch_max
             ));
+        }
+        if r.min_payment_wei == Some(0) {
+            problems.push(
+                "relayer.min_payment_wei: 0 would deliver unpaid messages too; leave it out to deliver every message"
+                    .to_owned(),
+            );
+        }
+        if r.min_payment_wei.is_some() {
+            for (name, chain) in &config.chains {
+                if chain.relayer_fees.is_none() {
+                    problems.push(format!(
+                        "chains.{name}.relayer_fees: the relayer delivers only paid messages (relayer.min_payment_wei), but this chain has no RelayerFees: nothing from it would ever be delivered"
+                    ));
+                }
+            }
         }
         if matches!(keys, Keys::All | Keys::Relayer) && !has_env(&r.key_env) {
             problems.push(format!(
@@ -898,6 +921,50 @@ verifier = "both"
         ] {
             assert!(text.contains(expected), "missing {expected:?} in:\n{text}");
         }
+    }
+
+    #[test]
+    fn a_relayer_that_requires_payment_needs_fees_on_every_chain() {
+        let paid = GOOD.replace(
+            "key_env = \"RELAYER_KEY\"",
+            "key_env = \"RELAYER_KEY\"\nmin_payment_wei = 1000000000000",
+        );
+        let vars = env(&[(
+            "RELAYER_KEY",
+            "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d",
+        )]);
+        let f = write(&paid);
+        let errors = load(f.path(), &vars).unwrap_err();
+        assert_eq!(errors.len(), 2, "{errors:?}");
+        assert!(
+            errors[0]
+                .starts_with("chains.bnb.relayer_fees: the relayer delivers only paid messages"),
+            "{errors:?}"
+        );
+        let with_fees = paid
+            .replace(
+                "block_time = \"12s\"",
+                "block_time = \"12s\"\nrelayer_fees = \"0x9999999999999999999999999999999999999991\"",
+            )
+            .replace(
+                "block_time = \"3s\"",
+                "block_time = \"3s\"\nrelayer_fees = \"0x9999999999999999999999999999999999999992\"",
+            );
+        let f = write(&with_fees);
+        let c = load(f.path(), &vars).unwrap();
+        let agents = crate::agents::AgentsConfig::from_config(&c, &vars, Keys::Relayer).unwrap();
+        let policy = agents.fees.unwrap();
+        assert_eq!(
+            policy.min_wei,
+            alloy::primitives::U256::from(1_000_000_000_000u64)
+        );
+        assert!(agents.chains.iter().all(|c| c.relayer_fees.is_some()));
+        let f = write(&with_fees.replace("min_payment_wei = 1000000000000", "min_payment_wei = 0"));
+        let errors = load(f.path(), &vars).unwrap_err();
+        assert_eq!(
+            errors,
+            vec!["relayer.min_payment_wei: 0 would deliver unpaid messages too; leave it out to deliver every message".to_owned()]
+        );
     }
 
     #[test]

@@ -102,6 +102,10 @@ pub struct DevnetArgs {
     /// Port of the Prometheus endpoint (`/metrics` on 127.0.0.1); 0 picks a free one.
     #[arg(long, default_value_t = 9464)]
     pub metrics_port: u16,
+    /// The relayer delivers only messages paid for with at least this many wei on their
+    /// origin's `RelayerFees` (`courier send --pay GAS`); by default it delivers every message.
+    #[arg(long, value_name = "WEI", value_parser = clap::value_parser!(u64).range(1..))]
+    pub min_payment_wei: Option<u64>,
 }
 
 /// `courier send`.
@@ -127,6 +131,11 @@ pub struct SendArgs {
     /// Greet the destination's HelloApp that needs the committee AND the optimistic verifier.
     #[arg(long, conflicts_with = "recipient")]
     pub both: bool,
+    /// Pay for the delivery on the origin's `RelayerFees`: the quote for this much of the
+    /// recipient's own gas (plus the delivery overhead the price includes), paid right after the
+    /// dispatch. A relayer run with a minimum payment delivers only paid messages.
+    #[arg(long, value_name = "GAS")]
+    pub pay: Option<u64>,
     /// The message body (UTF-8 text; `0x…` for raw bytes).
     pub body: String,
     /// Wait until the message is delivered (needs a running devnet), up to this many seconds.

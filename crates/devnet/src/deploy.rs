@@ -19,7 +19,7 @@ use alloy::{
 };
 use courier_bindings::{
     AggregationVerifier, CommitteeVerifier, HelloApp, LightClientVerifier, Mailbox,
-    OptimisticVerifier, ProposerBond, ValidatorStaking,
+    OptimisticVerifier, ProposerBond, RelayerFees, ValidatorStaking,
 };
 use courier_core::Committee;
 use futures::future::try_join_all;
@@ -44,10 +44,21 @@ pub struct Deployment {
     pub committee_verifier: Address,
     /// The HelloApp example application.
     pub hello_app: Address,
+    /// `RelayerFees`: senders pay here for their messages' delivery elsewhere.
+    pub relayer_fees: Address,
     /// The first block holding any of these contracts: nothing of Courier's on this chain is older,
     /// so indexers can start here.
     pub deploy_block: u64,
 }
+
+/// What the devnet charges for a delivery: wei per unit of destination gas (1 gwei: the devnet's
+/// chains all pay in the same ether at about that price).
+pub const DEVNET_FEE_WEI_PER_GAS: u128 = 1_000_000_000;
+/// The gas a delivery costs besides the message's own handling (a single message's share of a
+/// committee proof, about 84,000, rounded down to the batch-of-a-few share).
+pub const DEVNET_FEE_OVERHEAD_GAS: u64 = 60_000;
+/// The validators' share of every payment on the devnet, in basis points.
+pub const DEVNET_VALIDATOR_SHARE_BPS: u16 = 1_000;
 
 /// The validator committee every chain accepts for every other chain.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -125,8 +136,16 @@ pub async fn deploy_core(
     )
     .await?;
 
+    let fees = SentDeploy::send::<RelayerFees::RelayerFeesErrors>(
+        provider,
+        domain,
+        format!("deploy RelayerFees(owner {owner})"),
+        RelayerFees::deploy_builder(provider.clone(), owner),
+    )
+    .await?;
+
     let blocks = try_join_all(
-        [&verifier, &mailbox, &hello_app]
+        [&verifier, &mailbox, &hello_app, &fees]
             .into_iter()
             .map(|sent| sent.confirm(provider, domain)),
     )
@@ -137,6 +156,7 @@ pub async fn deploy_core(
         mailbox = %mailbox.address,
         verifier = %verifier.address,
         hello_app = %hello_app.address,
+        relayer_fees = %fees.address,
         deploy_block,
         "deployed Courier"
     );
@@ -145,6 +165,7 @@ pub async fn deploy_core(
         mailbox: mailbox.address,
         committee_verifier: verifier.address,
         hello_app: hello_app.address,
+        relayer_fees: fees.address,
         deploy_block,
     })
 }
@@ -189,7 +210,18 @@ async fn connect_one(
     let chain = local.domain;
     let verifier = CommitteeVerifier::new(local.committee_verifier, provider.clone());
     let app = HelloApp::new(local.hello_app, provider.clone());
+    let fees = RelayerFees::new(local.relayer_fees, provider.clone());
     let mut sent = Vec::new();
+    let call = format!(
+        "RelayerFees {}.setValidatorShare({DEVNET_VALIDATOR_SHARE_BPS})",
+        local.relayer_fees
+    );
+    let pending = fees
+        .setValidatorShare(DEVNET_VALIDATOR_SHARE_BPS)
+        .send()
+        .await
+        .map_err(|e| send_error::<RelayerFees::RelayerFeesErrors>(chain, &call, &e))?;
+    sent.push((call, *pending.tx_hash()));
     for ((origin, _), committee) in chains.iter().zip(committees) {
         if origin.domain == chain {
             continue;
@@ -225,6 +257,22 @@ async fn connect_one(
             .send()
             .await
             .map_err(|e| send_error::<HelloApp::HelloAppErrors>(chain, &call, &e))?;
+        sent.push((call, *pending.tx_hash()));
+
+        // Deliveries from here to the other chain are paid for here.
+        let call = format!(
+            "RelayerFees {}.setPrice(destination {}, {DEVNET_FEE_WEI_PER_GAS} wei/gas, overhead {DEVNET_FEE_OVERHEAD_GAS})",
+            local.relayer_fees, origin.domain
+        );
+        let pending = fees
+            .setPrice(
+                origin.domain,
+                DEVNET_FEE_WEI_PER_GAS,
+                DEVNET_FEE_OVERHEAD_GAS,
+            )
+            .send()
+            .await
+            .map_err(|e| send_error::<RelayerFees::RelayerFeesErrors>(chain, &call, &e))?;
         sent.push((call, *pending.tx_hash()));
     }
     // The devnet's watcher is a guardian of every Mailbox: it may pause deliveries.

@@ -569,6 +569,7 @@ impl Devnet {
                     mailbox: chain.deployment.mailbox,
                     committee_verifier: chain.deployment.committee_verifier,
                     hello_app: chain.deployment.hello_app,
+                    relayer_fees: chain.deployment.relayer_fees,
                     deploy_block: chain.deployment.deploy_block,
                 })
                 .collect(),

@@ -99,6 +99,9 @@ pub struct ManifestChain {
     pub committee_verifier: Address,
     /// The HelloApp.
     pub hello_app: Address,
+    /// `RelayerFees` (the zero address in manifests written before it was deployed).
+    #[serde(default)]
+    pub relayer_fees: Address,
     /// The first block with any of these contracts.
     pub deploy_block: u64,
 }
@@ -111,6 +114,7 @@ impl ManifestChain {
             mailbox: self.mailbox,
             committee_verifier: self.committee_verifier,
             hello_app: self.hello_app,
+            relayer_fees: self.relayer_fees,
             deploy_block: self.deploy_block,
         }
     }
@@ -208,6 +212,7 @@ mod tests {
                 mailbox: Address::with_last_byte(0x10),
                 committee_verifier: Address::with_last_byte(0x11),
                 hello_app: Address::with_last_byte(0x12),
+                relayer_fees: Address::with_last_byte(0x13),
                 deploy_block: 1,
             }],
             validators: ManifestValidators {

@@ -17,7 +17,7 @@ pub use indexer::{Indexer, IndexerConfig, OriginTrees};
 pub use light_client::{
     DestinationAccess, LightClientDemand, LightClientRelay, LightClientRelayConfig,
 };
-pub use pipeline::{Pipeline, PipelineConfig, TickReport};
+pub use pipeline::{FeePolicy, Pipeline, PipelineConfig, TickReport};
 pub use proposer::{ClaimProposer, ProposerDestination};
 
 /// Errors of the relayer.

@@ -11,12 +11,16 @@
 //!
 //! Whatever happens, the Mailbox delivers a message at most once.
 
-use std::{collections::HashMap, sync::Arc, time::Duration};
+use std::{
+    collections::{HashMap, HashSet},
+    sync::Arc,
+    time::Duration,
+};
 
-use alloy_primitives::{Address, B256};
+use alloy_primitives::{Address, B256, U256};
 use courier_chain::{
     CheckpointStore, CommittedRoots, DestinationMailbox, Fees, MessageOutcome, SignedTx,
-    VerifierKind, evm::CommittedRootProof,
+    VerifierKind, evm::CommittedRootProof, fees::GasPayments,
 };
 use courier_core::Committee;
 use courier_metrics::{DestinationLabels, RelayerMetrics, RouteLabels};
@@ -71,6 +75,20 @@ impl Default for PipelineConfig {
     }
 }
 
+/// Which messages this relayer delivers, by what their senders paid for them on the origin's
+/// `RelayerFees` (read at the origin's newest final block). Without a policy, every message is
+/// delivered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FeePolicy {
+    /// The least wei paid for a message for it to be delivered (at least 1).
+    pub min_wei: U256,
+    /// How long a message not paid enough waits before its payment is read again.
+    pub recheck: Duration,
+}
+
+/// Where payments are read, per origin domain.
+pub type Payments = HashMap<u64, Arc<dyn GasPayments>>;
+
 /// What one tick did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct TickReport {
@@ -104,6 +122,10 @@ pub struct Pipeline<D, C> {
     /// The newest storage proof read per (origin, light client), reused while the light client
     /// holds the same block.
     committed: HashMap<(u64, Address), CommittedRootProof>,
+    /// The fee policy and, per origin, where payments are read.
+    fees: Option<(FeePolicy, Payments)>,
+    /// Messages found paid enough (payments at final blocks never shrink).
+    paid: HashSet<B256>,
     metrics: RelayerMetrics,
 }
 
@@ -129,8 +151,17 @@ impl<D: DestinationMailbox, C: CheckpointStore> Pipeline<D, C> {
             claim_demand: LightClientDemand::default(),
             kinds: HashMap::new(),
             committed: HashMap::new(),
+            fees: None,
+            paid: HashSet::new(),
             metrics: RelayerMetrics::default(),
         }
+    }
+
+    /// Delivers only messages paid for under `policy`, reading payments per origin from
+    /// `payments`; messages from an origin with no entry there are never paid, and wait.
+    pub fn with_fees(mut self, policy: FeePolicy, payments: Payments) -> Self {
+        self.fees = Some((policy, payments));
+        self
     }
 
     /// Enables the optimistic route's demand: what waits for a claim, for the proposers.
@@ -410,6 +441,10 @@ impl<D: DestinationMailbox, C: CheckpointStore> Pipeline<D, C> {
         // prove for wait with a reason.
         let mut groups: Vec<(Address, Vec<Pending>)> = Vec::new();
         for record in records {
+            if !self.paid_enough(&record).await? {
+                report.waiting += 1;
+                continue;
+            }
             let recipient = Address::from_slice(&record.message.recipient[12..]);
             let (verifier, kind) = self.verifier(recipient).await?;
             if !matches!(
@@ -1013,13 +1048,49 @@ impl<D: DestinationMailbox, C: CheckpointStore> Pipeline<D, C> {
 
     /// Puts a message back in the queue: after a short fixed delay when it is only waiting for
     /// something expected (signatures), with exponential backoff when `attempts` failed.
+    /// Whether `record` may be delivered under the fee policy (always, without one); if not, it
+    /// waits, saying what was paid and what is required.
+    async fn paid_enough(&mut self, record: &MessageRecord) -> Result<bool> {
+        let Some((policy, payments)) = &self.fees else {
+            return Ok(true);
+        };
+        if self.paid.contains(&record.id) {
+            return Ok(true);
+        }
+        let origin = record.message.origin;
+        let recheck = policy.recheck.as_millis() as u64;
+        let reason = match payments.get(&origin) {
+            None => format!(
+                "unpaid: origin {origin} has no RelayerFees configured, and this relayer delivers only paid messages"
+            ),
+            Some(reader) => {
+                let paid = reader.paid_for(record.id).await?;
+                if paid >= policy.min_wei {
+                    self.paid.insert(record.id);
+                    return Ok(true);
+                }
+                format!(
+                    "unpaid: {paid} wei paid for it on origin {origin}'s RelayerFees; this relayer delivers from {} wei",
+                    policy.min_wei
+                )
+            }
+        };
+        self.wait_for(&record.id, recheck, &reason)?;
+        Ok(false)
+    }
+
     fn wait(&self, id: &B256, attempts: Option<u32>, reason: &str) -> Result<()> {
-        let now = now_ms();
         let delay = match attempts {
             Some(a) => self.backoff_ms(a),
             None => self.config.poll_interval.as_millis() as u64,
         };
-        match self.store.schedule_retry(*id, now + delay, reason, now) {
+        self.wait_for(id, delay, reason)
+    }
+
+    /// Puts message `id` back in the queue for `delay_ms`, recording why.
+    fn wait_for(&self, id: &B256, delay_ms: u64, reason: &str) -> Result<()> {
+        let now = now_ms();
+        match self.store.schedule_retry(*id, now + delay_ms, reason, now) {
             Ok(_) => Ok(()),
             Err(courier_store::Error::NotQueued { .. }) => Ok(()),
             Err(e) => Err(Error::Store(e)),

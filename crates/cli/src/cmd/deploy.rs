@@ -49,24 +49,26 @@ pub async fn run(args: DeployArgs, global: &GlobalOpts) -> eyre::Result<()> {
     if global.json {
         return output::json(&json!({
             "chainId": chain_id, "owner": owner, "mailbox": d.mailbox, "committeeVerifier": d.committee_verifier,
-            "helloApp": d.hello_app, "deployBlock": d.deploy_block,
+            "helloApp": d.hello_app, "relayerFees": d.relayer_fees, "deployBlock": d.deploy_block,
         }));
     }
     crate::outln!("deployed on chain {chain_id} (owner {owner})")?;
     crate::outln!("  Mailbox            {}", d.mailbox)?;
     crate::outln!("  CommitteeVerifier  {}", d.committee_verifier)?;
     crate::outln!("  HelloApp           {}", d.hello_app)?;
+    crate::outln!("  RelayerFees        {}", d.relayer_fees)?;
     crate::outln!()?;
     crate::outln!("[chains.{}]", args.name)?;
     crate::outln!("domain = {chain_id}")?;
     crate::outln!("rpc = \"{}\"", args.rpc)?;
     crate::outln!("finality = \"finalized\"   # or {{ depth = N }}")?;
     crate::outln!("mailbox = \"{}\"", d.mailbox)?;
+    crate::outln!("relayer_fees = \"{}\"", d.relayer_fees)?;
     crate::outln!("deploy_block = {}", d.deploy_block)?;
     crate::outln!("block_time = \"12s\"        # set to the chain's block time")?;
     crate::outln!()?;
     crate::outln!(
-        "Next: set each origin's committee on the CommitteeVerifier (setCommittee), then run the agents."
+        "Next: set each origin's committee on the CommitteeVerifier (setCommittee) and the price of each destination on RelayerFees (setPrice), then run the agents."
     )?;
     Ok(())
 }

@@ -6,6 +6,7 @@ use std::{path::Path, time::Duration};
 
 use courier_chain::Finality;
 use courier_devnet::{Devnet, DevnetSpec, MANIFEST_FILE, keys};
+use courier_relayer::FeePolicy;
 use eyre::WrapErr;
 use serde_json::json;
 use tracing::info;
@@ -33,7 +34,11 @@ pub async fn run(args: DevnetArgs, global: &GlobalOpts) -> eyre::Result<()> {
     })
     .await
     .wrap_err("starting the devnet")?;
-    let config = agents_config(&devnet, dir)?;
+    let mut config = agents_config(&devnet, dir)?;
+    config.fees = args.min_payment_wei.map(|wei| FeePolicy {
+        min_wei: alloy_primitives::U256::from(wei),
+        recheck: Duration::from_secs(1),
+    });
     let agents = match Agents::start(&config).await {
         Ok(a) => a,
         Err(e) => {
@@ -56,7 +61,7 @@ pub async fn run(args: DevnetArgs, global: &GlobalOpts) -> eyre::Result<()> {
                 .wrap_err("serving metrics")?
         }
     };
-    print_summary(&devnet, dir, json, metrics_addr)?;
+    print_summary(&devnet, dir, json, metrics_addr, args.min_payment_wei)?;
 
     wait_for_stop(args.for_seconds).await;
     metrics_stop.cancel();
@@ -81,6 +86,7 @@ pub fn agents_config(devnet: &Devnet, dir: &Path) -> eyre::Result<AgentsConfig> 
                 mailbox: c.deployment.mailbox,
                 deploy_block: c.deployment.deploy_block,
                 block_time: c.spec.block_time,
+                relayer_fees: Some(c.deployment.relayer_fees),
             })
         })
         .collect::<eyre::Result<Vec<_>>>()?;
@@ -124,6 +130,7 @@ pub fn agents_config(devnet: &Devnet, dir: &Path) -> eyre::Result<AgentsConfig> 
             validator_staking: Some((o.origin.clone(), o.setup.validator_staking)),
             witnesses: Vec::new(),
         }),
+        fees: None,
     })
 }
 
@@ -157,7 +164,11 @@ fn print_summary(
     dir: &Path,
     json: bool,
     metrics: std::net::SocketAddr,
+    min_payment_wei: Option<u64>,
 ) -> eyre::Result<()> {
+    use courier_devnet::deploy::{
+        DEVNET_FEE_OVERHEAD_GAS, DEVNET_FEE_WEI_PER_GAS, DEVNET_VALIDATOR_SHARE_BPS,
+    };
     if json {
         let chains: Vec<_> = devnet
             .chains
@@ -167,7 +178,7 @@ fn print_summary(
                     "name": c.name(), "chainId": c.domain(), "rpc": c.anvil.rpc_url(),
                     "blockTimeMs": c.spec.block_time.as_millis() as u64, "finalityDepth": c.spec.finality_depth,
                     "mailbox": c.deployment.mailbox, "committeeVerifier": c.deployment.committee_verifier,
-                    "helloApp": c.deployment.hello_app,
+                    "helloApp": c.deployment.hello_app, "relayerFees": c.deployment.relayer_fees,
                 })
             })
             .collect();
@@ -176,6 +187,11 @@ fn print_summary(
             "chains": chains,
             "committee": { "threshold": devnet.threshold, "validators": devnet.validator_keys.iter().map(|k| k.address).collect::<Vec<_>>() },
             "relayer": keys::relayer().address(),
+            "fees": {
+                "weiPerGas": DEVNET_FEE_WEI_PER_GAS.to_string(), "overheadGas": DEVNET_FEE_OVERHEAD_GAS,
+                "validatorShareBps": DEVNET_VALIDATOR_SHARE_BPS,
+                "relayerMinPaymentWei": min_payment_wei.map(|w| w.to_string()),
+            },
             "lightClient": devnet.light_client.as_ref().map(|lc| json!({
                 "origin": lc.origin, "beaconApi": lc.beacon.url(), "trustedRoot": lc.trusted_root,
                 "originHelloApp": lc.origin_hello_app, "destinations": lc.destinations,
@@ -229,6 +245,17 @@ fn print_summary(
         crate::outln!("           {}", k.address)?;
     }
     crate::outln!("relayer    {}", keys::relayer().address())?;
+    crate::outln!(
+        "fees       RelayerFees on every chain (address in devnet.json): {} gwei a gas unit + {DEVNET_FEE_OVERHEAD_GAS} gas a delivery, {}% to validators; {}",
+        DEVNET_FEE_WEI_PER_GAS / 1_000_000_000,
+        DEVNET_VALIDATOR_SHARE_BPS / 100,
+        match min_payment_wei {
+            Some(w) => format!(
+                "the relayer delivers only messages paid at least {w} wei (courier send --pay GAS)"
+            ),
+            None => "the relayer delivers every message, paid or not".to_owned(),
+        }
+    )?;
     if let Some(lc) = &devnet.light_client {
         crate::outln!()?;
         crate::outln!(

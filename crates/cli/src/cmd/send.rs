@@ -7,8 +7,8 @@ use alloy::{
     network::EthereumWallet, providers::ProviderBuilder, rpc::types::TransactionReceipt,
     sol_types::SolEvent,
 };
-use alloy_primitives::{B256, Bytes};
-use courier_bindings::{HelloApp, Mailbox};
+use alloy_primitives::{Address, B256, Bytes, U256};
+use courier_bindings::{HelloApp, Mailbox, RelayerFees};
 use courier_core::{Message, message::address_to_bytes32};
 use courier_devnet::{MANIFEST_FILE, Manifest, manifest::ManifestChain};
 use courier_store::MessageState;
@@ -124,6 +124,12 @@ pub async fn run(args: SendArgs, global: &GlobalOpts) -> eyre::Result<()> {
     let message = Message::decode(&dispatch.data.message)?;
     let id = dispatch.data.id;
     let block = receipt.block_number.unwrap_or_default();
+    // The dispatch is recorded on-chain before anything is paid: a failed payment loses nothing
+    // (pay again with RelayerFees.payFor).
+    let paid = match args.pay {
+        Some(gas) => Some(pay(&provider, from, to, id, gas).await?),
+        None => None,
+    };
 
     if !global.json {
         crate::outln!("sent {id}")?;
@@ -135,6 +141,13 @@ pub async fn run(args: SendArgs, global: &GlobalOpts) -> eyre::Result<()> {
             block,
             receipt.transaction_hash
         )?;
+        if let Some((wei, tx)) = paid {
+            crate::outln!(
+                "  paid {wei} wei for its delivery ({} gas) on {}'s RelayerFees  tx {tx}",
+                args.pay.unwrap_or_default(),
+                from.name
+            )?;
+        }
     }
     let delivered = match args.wait {
         Some(seconds) => Some(wait_delivered(global, id, Duration::from_secs(seconds)).await?),
@@ -144,11 +157,51 @@ pub async fn run(args: SendArgs, global: &GlobalOpts) -> eyre::Result<()> {
         output::json(&json!({
             "id": id, "from": from.name, "to": to.name, "nonce": message.nonce, "block": block,
             "tx": receipt.transaction_hash, "deliveredInMs": delivered.map(|d| d.as_millis() as u64),
+            "paidWei": paid.map(|(wei, _)| wei.to_string()),
         }))?;
     } else if let Some(d) = delivered {
         crate::outln!("delivered after {d:.2?}  (courier status {id})")?;
     }
     Ok(())
+}
+
+/// Pays the quote for `gas` units of delivery of message `id` from `from` to `to`; the amount
+/// and the transaction.
+async fn pay<P: alloy::providers::Provider>(
+    provider: &P,
+    from: &ManifestChain,
+    to: &ManifestChain,
+    id: B256,
+    gas: u64,
+) -> eyre::Result<(U256, B256)> {
+    if from.relayer_fees == Address::ZERO {
+        bail!(
+            "{} has no RelayerFees in devnet.json (a devnet started by an older courier): restart the devnet",
+            from.name
+        );
+    }
+    let fees = RelayerFees::new(from.relayer_fees, provider);
+    let quote = fees
+        .quote(to.chain_id, gas)
+        .call()
+        .await
+        .wrap_err_with(|| format!("quoting {gas} gas to {} on {}", to.name, from.name))?;
+    let receipt = fees
+        .payFor(id, to.chain_id, gas)
+        .value(quote)
+        .send()
+        .await
+        .wrap_err_with(|| format!("paying {quote} wei for message {id}"))?
+        .get_receipt()
+        .await
+        .wrap_err("waiting for the payment receipt")?;
+    if !receipt.status() {
+        bail!(
+            "the payment transaction {} reverted; message {id} was sent but is not paid for",
+            receipt.transaction_hash
+        );
+    }
+    Ok((quote, receipt.transaction_hash))
 }
 
 async fn wait_delivered(

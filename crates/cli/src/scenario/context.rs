@@ -341,10 +341,20 @@ impl Context {
 
     /// Starts the relayer (indexers and pipelines on every chain); an error if it runs already.
     pub async fn start_relayer(&self) -> eyre::Result<()> {
+        self.start_relayer_with(None).await
+    }
+
+    /// Starts the relayer, delivering only paid messages under `fees` when given.
+    pub async fn start_relayer_with(
+        &self,
+        fees: Option<courier_relayer::FeePolicy>,
+    ) -> eyre::Result<()> {
         if lock(&self.running).relayer.is_some() {
             return Err(eyre!("the relayer is running already"));
         }
-        let agents = Agents::start_relayer(&self.config).await?;
+        let mut config = self.config.clone();
+        config.fees = fees;
+        let agents = Agents::start_relayer(&config).await?;
         lock(&self.running).relayer = Some(agents);
         Ok(())
     }

@@ -14,6 +14,7 @@ mod checks;
 mod context;
 mod endpoints_disagree;
 mod equivocation;
+mod fees;
 mod forged_signature;
 mod hello;
 mod light_client;
@@ -139,6 +140,12 @@ pub const SCENARIOS: &[Scenario] = &[
         summary: "committee AND optimistic (2 of 2): signatures alone deliver nothing before the claim matures; a matured claim alone delivers nothing without signatures",
         run: aggregation::run,
         deadline: Duration::from_secs(150),
+    },
+    Scenario {
+        name: "fees",
+        summary: "a relayer that requires payment delivers only greetings paid enough on alpha's RelayerFees; paid late, the rest follow; refunds, split and withdrawal exact to the wei",
+        run: fees::run,
+        deadline: Duration::from_secs(120),
     },
     Scenario {
         name: "pause",

@@ -7,7 +7,7 @@ use std::process::Command;
 use courier_cli::scenario::{self, Options};
 
 /// The scenarios the suite must have.
-const NAMES: [&str; 14] = [
+const NAMES: [&str; 15] = [
     "hello",
     "burst",
     "relayer-crash",
@@ -21,6 +21,7 @@ const NAMES: [&str; 14] = [
     "endpoints-disagree",
     "equivocation",
     "aggregation",
+    "fees",
     "pause",
 ];
 
@@ -108,6 +109,11 @@ async fn scenario_equivocation() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn scenario_aggregation() {
     passes("aggregation").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn scenario_fees() {
+    passes("fees").await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

@@ -259,6 +259,89 @@ async fn a_paused_route_waits_without_backoff_and_delivers_once_resumed() {
 }
 
 #[tokio::test]
+async fn under_a_fee_policy_only_messages_paid_enough_are_delivered() {
+    use std::{collections::HashMap, sync::Arc};
+
+    use alloy_primitives::U256;
+    use courier_chain::fees::{FakeGasPayments, GasPayments};
+    use courier_relayer::FeePolicy;
+
+    let mut w = World::new(3);
+    let block = w.send(3);
+    w.origin.finalize(block);
+    w.sign().await;
+    let m = w.origin.messages();
+    let payments = FakeGasPayments::new(ORIGIN);
+    payments.pay(m[0].id, U256::from(1_000));
+    payments.pay(m[1].id, U256::from(999));
+    let (mut indexer, pipeline) = w.relayer();
+    let mut pipeline = pipeline.with_fees(
+        FeePolicy {
+            min_wei: U256::from(1_000),
+            recheck: Duration::ZERO,
+        },
+        HashMap::from([(ORIGIN, Arc::new(payments.clone()) as Arc<dyn GasPayments>)]),
+    );
+    indexer.tick().await.unwrap();
+    for _ in 0..10 {
+        pipeline.tick().await.unwrap();
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    assert_eq!(w.dest.times_delivered(m[0].id), 1, "paid the minimum");
+    for (i, paid) in [(1, "999 wei"), (2, "0 wei")] {
+        assert_eq!(w.dest.times_delivered(m[i].id), 0, "message {i}");
+        let record = w.store.message(m[i].id).unwrap().unwrap();
+        assert!(record.state.is_queued(), "{:?}", record.state);
+        let reason = record.last_error.unwrap();
+        assert!(
+            reason.contains(&format!("unpaid: {paid} paid")) && reason.contains("from 1000 wei"),
+            "{reason}"
+        );
+    }
+    // Topped up (payments add up) and paid late: both delivered, once.
+    payments.pay(m[1].id, U256::from(1));
+    payments.pay(m[2].id, U256::from(5_000));
+    for _ in 0..20 {
+        pipeline.tick().await.unwrap();
+        if w.states().iter().all(|s| *s == MessageState::Delivered) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    w.assert_all_delivered_once();
+}
+
+#[tokio::test]
+async fn under_a_fee_policy_an_origin_without_fees_delivers_nothing() {
+    use std::collections::HashMap;
+
+    use alloy_primitives::U256;
+    use courier_relayer::FeePolicy;
+
+    let mut w = World::new(3);
+    let block = w.send(2);
+    w.origin.finalize(block);
+    w.sign().await;
+    let (mut indexer, pipeline) = w.relayer();
+    let mut pipeline = pipeline.with_fees(
+        FeePolicy {
+            min_wei: U256::from(1),
+            recheck: Duration::ZERO,
+        },
+        HashMap::new(),
+    );
+    indexer.tick().await.unwrap();
+    for _ in 0..5 {
+        pipeline.tick().await.unwrap();
+    }
+    assert_eq!(w.dest.submissions(), 0);
+    for m in w.origin.messages() {
+        let reason = w.store.message(m.id).unwrap().unwrap().last_error.unwrap();
+        assert!(reason.contains("has no RelayerFees configured"), "{reason}");
+    }
+}
+
+#[tokio::test]
 async fn a_failing_recipient_is_retried_never_dropped() {
     let mut w = World::new(3);
     let block = w.send(1);

@@ -1,0 +1,101 @@
+//! The fee path from the relayer's side: what senders paid on an origin's `RelayerFees` for the
+//! delivery of a message.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use alloy::primitives::{Address, B256, U256};
+use async_trait::async_trait;
+use courier_bindings::RelayerFees;
+
+use crate::{OriginMailbox, Result, evm::EvmMailbox};
+
+/// Payments for deliveries, on one origin.
+#[async_trait]
+pub trait GasPayments: Send + Sync {
+    /// The origin's domain.
+    fn domain(&self) -> u64;
+    /// Wei paid for the delivery of message `id`, as of the origin's newest final block. Payments
+    /// only add up, so a figure read at a final block never shrinks.
+    async fn paid_for(&self, id: B256) -> Result<U256>;
+}
+
+/// [`GasPayments`] read from a `RelayerFees` contract beside an origin Mailbox.
+#[derive(Debug, Clone)]
+pub struct EvmGasPayments {
+    origin: EvmMailbox,
+    fees: Address,
+}
+
+impl EvmGasPayments {
+    /// Payments on the `RelayerFees` at `fees`, on the chain `origin` reads (with its finality
+    /// rule).
+    pub fn new(origin: EvmMailbox, fees: Address) -> Self {
+        Self { origin, fees }
+    }
+
+    /// The contract's address.
+    pub fn address(&self) -> Address {
+        self.fees
+    }
+}
+
+#[async_trait]
+impl GasPayments for EvmGasPayments {
+    fn domain(&self) -> u64 {
+        OriginMailbox::domain(&self.origin)
+    }
+
+    async fn paid_for(&self, id: B256) -> Result<U256> {
+        let at = self.origin.finalized().await?.number;
+        RelayerFees::new(self.fees, self.origin.provider().clone())
+            .paidFor(id)
+            .block(at.into())
+            .call()
+            .await
+            .map_err(|e| {
+                crate::evm::contract_error(self.origin.endpoint(), "RelayerFees.paidFor", &e)
+            })
+    }
+}
+
+/// In-memory payments, for tests.
+#[derive(Debug, Clone, Default)]
+pub struct FakeGasPayments {
+    domain: u64,
+    paid: Arc<Mutex<HashMap<B256, U256>>>,
+}
+
+impl FakeGasPayments {
+    /// No payments yet, on `domain`.
+    pub fn new(domain: u64) -> Self {
+        Self {
+            domain,
+            paid: Arc::default(),
+        }
+    }
+
+    /// Records a payment of `wei` for message `id` (adding to earlier ones), final at once.
+    pub fn pay(&self, id: B256, wei: U256) {
+        let mut paid = self.paid.lock().unwrap_or_else(PoisonError::into_inner);
+        let entry = paid.entry(id).or_default();
+        *entry = entry.saturating_add(wei);
+    }
+}
+
+#[async_trait]
+impl GasPayments for FakeGasPayments {
+    fn domain(&self) -> u64 {
+        self.domain
+    }
+
+    async fn paid_for(&self, id: B256) -> Result<U256> {
+        Ok(self
+            .paid
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(&id)
+            .copied()
+            .unwrap_or_default())
+    }
+}
