@@ -9,7 +9,8 @@
 //! chains keep their configured block time throughout; setup only adds a few blocks.
 //!
 //! Every contract of a devnet has its own address, also across chains: chain `i` deploys from
-//! deployer nonce `3i` on (see `skip_nonces`), so code that mixes chains up fails in tests.
+//! deployer nonce `i × NONCES_PER_CHAIN` on (see `separate_nonces`), so code that mixes chains up
+//! fails in tests.
 
 use std::{
     fmt,
@@ -20,10 +21,8 @@ use std::{
 
 use alloy::primitives::{Address, B256};
 use alloy::{
-    network::TransactionBuilder,
     primitives::U256,
     providers::{DynProvider, Provider},
-    rpc::types::TransactionRequest,
 };
 use courier_beacon_sim::{BeaconSim, SimConfig};
 use courier_core::Committee;
@@ -32,8 +31,8 @@ use futures::future::{Either, join_all, select, try_join_all};
 use crate::{
     anvil::{Anvil, AnvilConfig, AnvilInstance},
     deploy::{
-        CommitteeSpec, Deployment, LightClientDeployment, OptimisticSetup, confirm, connect,
-        deploy_core, deploy_light_client_routes, deploy_optimistic_routes,
+        CommitteeSpec, Deployment, LightClientDeployment, OptimisticSetup, connect, deploy_core,
+        deploy_light_client_routes, deploy_optimistic_routes,
     },
     error::{Error, Result},
     keys::{self, KEY_WARNING, ValidatorKey},
@@ -43,8 +42,9 @@ use crate::{
     },
 };
 
-/// How many contracts [`deploy_core`] creates, hence how many deployer nonces a chain uses.
-const CONTRACTS_PER_CHAIN: usize = 3;
+/// The deployer nonces each chain's setup may use (far more than it sends: every contract it
+/// creates, every configuration call).
+const NONCES_PER_CHAIN: u64 = 1_000_000;
 
 /// How often setup looks for transactions to mine.
 const SETUP_MINING_POLL: Duration = Duration::from_millis(10);
@@ -406,8 +406,7 @@ impl Devnet {
                 |(position, (chain, provider))| {
                     let progress = &progress;
                     async move {
-                        skip_nonces(provider, chain.chain_id, position * CONTRACTS_PER_CHAIN)
-                            .await?;
+                        separate_nonces(provider, chain.chain_id, position).await?;
                         let deployment =
                             deploy_core(provider, chain.chain_id, keys::DEPLOYER_ADDRESS).await?;
                         progress(ProgressEvent::ChainDeployed {
@@ -612,37 +611,25 @@ impl Devnet {
     }
 }
 
-/// Uses up `count` nonces of the deployer with empty transfers to itself.
+/// Starts the deployer of the chain at `position` at nonce `position × NONCES_PER_CHAIN`
+/// (`anvil_setNonce`).
 ///
 /// The same deployer deploying the same contracts in the same order would put them at the same
-/// addresses on every chain. Starting chain `i` at nonce `3i` (one nonce per contract) gives each
-/// chain its own addresses, so that code mixing up chains (an origin Mailbox for a destination one) fails in tests
-/// instead of passing by coincidence.
-async fn skip_nonces(provider: &DynProvider, chain: u64, count: usize) -> Result<()> {
-    let call = "empty transfer to shift the deployer's nonce";
-    let mut sent = Vec::with_capacity(count);
-    for _ in 0..count {
-        let tx = TransactionRequest::default()
-            .with_to(keys::DEPLOYER_ADDRESS)
-            .with_value(U256::ZERO);
-        let pending = provider
-            .send_transaction(tx)
-            .await
-            .map_err(|e| Error::Transaction {
-                chain,
-                call: call.to_owned(),
-                stage: "sending",
-                reason: e.to_string(),
-                retryable: crate::error::is_transient(&e),
-            })?;
-        sent.push(*pending.tx_hash());
-    }
-    try_join_all(
-        sent.into_iter()
-            .map(|tx| confirm(provider, chain, call, tx)),
-    )
-    .await?;
-    Ok(())
+/// addresses on every chain. Disjoint nonce ranges give every contract of every chain its own
+/// address — the core contracts and every route's — so that code mixing up chains (an origin
+/// Mailbox for a destination one) fails in tests instead of passing by coincidence.
+async fn separate_nonces(provider: &DynProvider, chain: u64, position: usize) -> Result<()> {
+    let nonce = U256::from(position as u64 * NONCES_PER_CHAIN);
+    provider
+        .raw_request::<_, ()>("anvil_setNonce".into(), (keys::DEPLOYER_ADDRESS, nonce))
+        .await
+        .map_err(|e| Error::Transaction {
+            chain,
+            call: format!("anvil_setNonce({}, {nonce})", keys::DEPLOYER_ADDRESS),
+            stage: "sending",
+            reason: e.to_string(),
+            retryable: crate::error::is_transient(&e),
+        })
 }
 
 /// Starts the beacon simulator over the chain at `position`, waits for its first finalized

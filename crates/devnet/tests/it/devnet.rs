@@ -129,19 +129,36 @@ async fn default_devnet_starts_in_seconds_fully_wired() {
         }
     }
 
-    // No two contracts share an address, not even the same contract on two chains: code that
-    // mixes chains up cannot pass by coincidence.
+    // No two contracts share an address, not even the same contract on two chains — the core
+    // contracts and every route's: code that mixes chains up cannot pass by coincidence.
     let mut addresses: Vec<_> = devnet
         .chains
         .iter()
         .flat_map(|c| {
             let d = c.deployment;
-            [d.mailbox, d.committee_verifier, d.hello_app]
+            [d.mailbox, d.committee_verifier, d.hello_app, d.relayer_fees]
         })
         .collect();
+    let lc = devnet.light_client.as_ref().unwrap();
+    addresses.push(lc.origin_hello_app);
+    for d in &lc.destinations {
+        addresses.extend([d.client, d.verifier, d.hello_app]);
+    }
+    let o = devnet.optimistic.as_ref().unwrap();
+    addresses.extend([
+        o.setup.proposer_bond,
+        o.setup.origin_hello_app,
+        o.setup.origin_hello_both,
+        o.setup.validator_staking,
+    ]);
+    for d in &o.setup.destinations {
+        addresses.extend([d.verifier, d.hello_app, d.aggregation, d.hello_both]);
+    }
+    let all = addresses.len();
+    assert_eq!(all, 12 + 1 + 2 * 3 + 4 + 2 * 4);
     addresses.sort_unstable();
     addresses.dedup();
-    assert_eq!(addresses.len(), 9);
+    assert_eq!(addresses.len(), all, "some contracts share an address");
 
     // The light-client route: alpha's beacon chain simulated, and on beta and gamma a light
     // client of it (trusting the bootstrap root, holding period 0's committee), a verifier routing
