@@ -324,16 +324,28 @@ fn print_summary(
     }
     crate::outln!("metrics    http://{metrics}/metrics")?;
     crate::outln!()?;
-    crate::outln!("Try:  courier send --from alpha --to beta \"hello\" --wait 30")?;
+    // Under a payment minimum, the examples pay enough: (gas + overhead) × price ≥ minimum.
+    let pay = match min_payment_wei {
+        Some(min) => {
+            let units = u128::from(min).div_ceil(DEVNET_FEE_WEI_PER_GAS);
+            let gas = u64::try_from(units)
+                .unwrap_or(u64::MAX)
+                .saturating_sub(DEVNET_FEE_OVERHEAD_GAS)
+                .max(100_000);
+            format!("--pay {gas} ")
+        }
+        None => String::new(),
+    };
+    crate::outln!("Try:  courier send --from alpha --to beta {pay}\"hello\" --wait 30")?;
     if let Some(lc) = &devnet.light_client {
         crate::outln!(
-            "      courier send --from {} --to beta --light-client \"hello\" --wait 60",
+            "      courier send --from {} --to beta --light-client {pay}\"hello\" --wait 60",
             lc.origin
         )?;
     }
     if let Some(o) = &devnet.optimistic {
         crate::outln!(
-            "      courier send --from {} --to beta --optimistic \"hello\" --wait 60",
+            "      courier send --from {} --to beta --optimistic {pay}\"hello\" --wait 60",
             o.origin
         )?;
     }
