@@ -24,6 +24,8 @@ declare -A target=(
   [process.lightclient.batch100.per_message.32B]=0
   [optimistic.claim]=0
   [process.optimistic.batch100.per_message.32B]=0
+  [process.committee.3of5.batch100.per_message.32B]=0
+  [process.aggregation.committee3of5_and_optimistic.batch100.per_message.32B]=0
   [optimistic.prove_fraud]=0
   [staking.slash_equivocation]=0
 )
@@ -39,6 +41,8 @@ figures=(
   process.lightclient.batch100.per_message.32B
   optimistic.claim
   process.optimistic.batch100.per_message.32B
+  process.committee.3of5.batch100.per_message.32B
+  process.aggregation.committee3of5_and_optimistic.batch100.per_message.32B
   optimistic.prove_fraud
   staking.slash_equivocation
 )
@@ -72,4 +76,12 @@ op="${value[process.optimistic.batch100.per_message.32B]}"
 awk -v o="$op" -v c="$cm" 'BEGIN {
   printf "gas.process.optimistic.batch100.per_message.32B.ratio_vs_committee=%.3f\n", o / c
   printf "gas.process.optimistic.batch100.per_message.32B.meets_target=%s\n", (o <= c ? "true" : "false")
+}'
+
+# "Committee AND optimistic" against the committee alone (the same 3-of-5 committee, the same 100
+# messages): what the second verification costs a message. No target.
+ag="${value[process.aggregation.committee3of5_and_optimistic.batch100.per_message.32B]}"
+c5="${value[process.committee.3of5.batch100.per_message.32B]}"
+awk -v a="$ag" -v c="$c5" 'BEGIN {
+  printf "gas.process.aggregation.committee3of5_and_optimistic.batch100.per_message.32B.ratio_vs_committee3of5=%.3f\n", a / c
 }'

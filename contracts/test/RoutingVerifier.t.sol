@@ -7,6 +7,7 @@ import {IVerifier, VerifierKind} from "../src/interfaces/IVerifier.sol";
 import {CommitteeVerifier} from "../src/verifiers/CommitteeVerifier.sol";
 import {RoutingVerifier} from "../src/verifiers/RoutingVerifier.sol";
 import {CourierFixture} from "./utils/Fixture.sol";
+import {RecordingVerifier} from "./Aggregation.t.sol";
 
 /// @notice A verifier per origin: the proof goes unchanged to the origin's verifier.
 contract RoutingVerifierTest is CourierFixture {
@@ -33,6 +34,22 @@ contract RoutingVerifierTest is CourierFixture {
         bytes memory first = sent[0];
         vm.expectRevert(abi.encodeWithSelector(CommitteeVerifier.NotEnoughSignatures.selector, 2, 3));
         routing.verify(weak, first);
+    }
+
+    function test_theRoutedVerifierGetsTheCallUnchangedAndItsAnswerCounts() public {
+        RecordingVerifier yes = new RecordingVerifier(true);
+        RecordingVerifier no = new RecordingVerifier(false);
+        vm.prank(owner);
+        routing.setRoute(ORIGIN, yes);
+        bytes[] memory ms = _messages(_range(0, 3));
+        assertTrue(routing.verifyBatch(hex"c0ffee", ms));
+        assertEq(yes.lastCall(), keccak256(abi.encode(bytes(hex"c0ffee"), ms)));
+        assertTrue(routing.verify(hex"0102", ms[1]));
+        assertEq(yes.lastCall(), keccak256(abi.encode(bytes(hex"0102"), ms[1])));
+        vm.prank(owner);
+        routing.setRoute(ORIGIN, no);
+        assertFalse(routing.verifyBatch(hex"c0ffee", ms));
+        assertFalse(routing.verify(hex"0102", ms[1]));
     }
 
     function test_anOriginWithoutARouteIsRefused() public {

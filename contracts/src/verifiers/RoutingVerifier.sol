@@ -10,6 +10,8 @@ import {Message} from "../libs/Message.sol";
 /// @notice One verifier per origin domain, for applications that trust each origin differently (a
 /// light client for Ethereum, a committee for a chain without one). The proof is passed unchanged
 /// to the verifier of the messages' origin; routes are set by the owner (a timelock in production).
+/// @dev The routed verifier is called with this call's own calldata, byte for byte (same selector,
+/// same arguments): it decodes exactly what this contract decoded, and nothing is re-encoded.
 contract RoutingVerifier is IVerifier, Ownable2Step {
     /// @notice The verifier of each origin domain (zero: none).
     mapping(uint64 origin => IVerifier) public routes;
@@ -47,7 +49,8 @@ contract RoutingVerifier is IVerifier, Ownable2Step {
     /// @inheritdoc IVerifier
     function verify(bytes calldata proof, bytes calldata message) external returns (bool) {
         Message.checkLength(message);
-        return route(Message.origin(message)).verify(proof, message);
+        proof; // passed on unchanged, with the rest of the calldata
+        return _relay(route(Message.origin(message)));
     }
 
     /// @inheritdoc IVerifier
@@ -60,6 +63,22 @@ contract RoutingVerifier is IVerifier, Ownable2Step {
             Message.checkLength(messages[i]);
             if (Message.origin(messages[i]) != origin) revert MixedOrigins(i);
         }
-        return route(origin).verifyBatch(proof, messages);
+        proof; // passed on unchanged, with the rest of the calldata
+        return _relay(route(origin));
+    }
+
+    /// @dev Calls `verifier` with this call's calldata; passes a revert on with its data; true only
+    /// for a returned word of 1.
+    function _relay(IVerifier verifier) internal returns (bool accepted) {
+        assembly ("memory-safe") {
+            let ptr := mload(0x40)
+            calldatacopy(ptr, 0, calldatasize())
+            let ok := call(gas(), verifier, 0, ptr, calldatasize(), 0, 0x20)
+            if iszero(ok) {
+                returndatacopy(ptr, 0, returndatasize())
+                revert(ptr, returndatasize())
+            }
+            accepted := and(gt(returndatasize(), 0x1f), eq(mload(0), 1))
+        }
     }
 }
