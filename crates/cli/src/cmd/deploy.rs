@@ -1,4 +1,4 @@
-//! `courier deploy`: deploys Courier's contracts (CommitteeVerifier, Mailbox, HelloApp) to one
+//! `courier deploy`: deploys Courier's contracts (CommitteeVerifier, Mailbox, HelloApp, RelayerFees) to one
 //! chain and prints the addresses and the `[chains.NAME]` section to paste into a configuration.
 
 use alloy::{
