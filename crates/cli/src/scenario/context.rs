@@ -34,11 +34,12 @@ use super::{
 };
 use crate::agents::{Agents, AgentsConfig};
 
-/// Private key of anvil's dev account 2 (mnemonic "test test … junk", m/44'/60'/0'/0/2), funded at
-/// genesis and known to everyone. Scenarios send greetings from it so that no other account's
-/// nonces (the deployer's, the relayer's) are touched.
+/// Private key of anvil's dev account 5 (mnemonic "test test … junk", m/44'/60'/0'/0/5), funded at
+/// genesis and known to everyone. Scenarios send greetings from it so that no agent's nonces are
+/// touched (accounts 0 to 4 are the deployer's, the relayer's, the light-client relay's, the
+/// proposer's and the watcher's).
 const SENDER_PRIVATE_KEY: B256 =
-    b256!("0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a");
+    b256!("0x8b3a350cf5c34c9194ca85829a2df0ec3153be0318b5e2d3348e872092edffba");
 
 /// How long agents get to stop before they are aborted.
 const AGENT_STOP_TIMEOUT: Duration = Duration::from_secs(5);
@@ -175,7 +176,7 @@ impl Context {
         started: Instant,
     ) -> eyre::Result<Self> {
         let sender = PrivateKeySigner::from_bytes(&SENDER_PRIVATE_KEY)
-            .wrap_err("anvil's dev account 2 key")?;
+            .wrap_err("anvil's dev account 5 key")?;
         let send_locks = devnet
             .chains
             .iter()
