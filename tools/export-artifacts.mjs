@@ -20,6 +20,7 @@ const CONTRACTS = [
   ["ValidatorStaking.sol", "ValidatorStaking"],
   ["RoutingVerifier.sol", "RoutingVerifier"],
   ["RelayerFees.sol", "RelayerFees"],
+  ["TimelockController.sol", "TimelockController"],
 ];
 
 const [outDir, destDir] = process.argv.slice(2);

@@ -93,3 +93,9 @@ alloy::sol!(
 
 /// The beacon block header struct of the `SSZ` library, as `EthereumLightClient` takes it.
 pub use SSZ::BeaconBlockHeader;
+
+alloy::sol!(
+    #[sol(rpc, all_derives)]
+    TimelockController,
+    "artifacts/TimelockController.json"
+);

@@ -21,6 +21,7 @@ pub mod fees;
 pub mod folder;
 pub mod lightclient;
 pub mod optimistic;
+pub mod timelock;
 mod types;
 
 use alloy::primitives::{Address, B256};

@@ -68,6 +68,9 @@ pub enum Command {
     },
     /// Deploy Courier's contracts to a chain (key from an environment variable).
     Deploy(DeployArgs),
+    /// The configuration changes a timelock announced: scheduled, ready, executed or cancelled,
+    /// each decoded.
+    Changes(ChangesArgs),
     /// Scripted stories on a fresh devnet (crashes, outages, reorgs, forgeries), each checking
     /// what really happened on-chain and in the relayer's store.
     Scenario {
@@ -198,6 +201,23 @@ pub struct DeployArgs {
     /// The environment variable holding the deployer's private key.
     #[arg(long, default_value = "COURIER_DEPLOYER_KEY")]
     pub key_env: String,
+}
+
+/// `courier changes`.
+#[derive(Debug, Clone, Args)]
+pub struct ChangesArgs {
+    /// The chain's JSON-RPC endpoint.
+    #[arg(long)]
+    pub rpc: url::Url,
+    /// The `TimelockController` that owns Courier's contracts.
+    #[arg(long)]
+    pub timelock: Address,
+    /// Read its events from this block on (its deployment block saves the node work).
+    #[arg(long, default_value_t = 0)]
+    pub from_block: u64,
+    /// Only changes that have not run and were not cancelled.
+    #[arg(long)]
+    pub pending: bool,
 }
 
 /// `courier config …`.

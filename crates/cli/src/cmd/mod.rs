@@ -1,6 +1,7 @@
 //! One module per subcommand, each with a `run`.
 
 pub mod agent;
+pub mod changes;
 pub mod config;
 pub mod deploy;
 pub mod devnet;

@@ -7,6 +7,7 @@ mod light_client;
 mod light_client_route;
 mod processes;
 mod scenarios;
+mod timelock;
 
 use std::time::{Duration, Instant};
 
