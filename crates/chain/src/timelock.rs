@@ -67,6 +67,183 @@ pub struct ScheduledChange {
     pub state: ChangeState,
 }
 
+/// What changed for one operation call since the last [`TimelockFollower::sync`] (the position
+/// of the change in [`TimelockFollower::changes`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChangeEvent {
+    /// Newly scheduled.
+    Scheduled(usize),
+    /// Its delay passed: it may run now.
+    Ready(usize),
+    /// Executed.
+    Executed(usize),
+    /// Cancelled.
+    Cancelled(usize),
+}
+
+/// Follows a `TimelockController`'s events block range by block range, keeping every operation
+/// call it scheduled with its state.
+#[derive(Debug, Clone)]
+pub struct TimelockFollower {
+    provider: DynProvider,
+    endpoint: String,
+    timelock: Address,
+    next_block: u64,
+    max_range: u64,
+    changes: Vec<ScheduledChange>,
+}
+
+impl TimelockFollower {
+    /// Most blocks asked for in one `eth_getLogs` (public endpoints refuse wider ranges).
+    pub const MAX_LOG_RANGE: u64 = 10_000;
+
+    /// A follower of the timelock at `timelock` on the chain behind `rpc`, from `from_block`.
+    pub fn new(rpc: &Url, timelock: Address, from_block: u64) -> Self {
+        Self {
+            provider: ProviderBuilder::new().connect_http(rpc.clone()).erased(),
+            endpoint: redact(rpc),
+            timelock,
+            next_block: from_block,
+            max_range: Self::MAX_LOG_RANGE,
+            changes: Vec::new(),
+        }
+    }
+
+    /// Every operation call seen, oldest first.
+    pub fn changes(&self) -> &[ScheduledChange] {
+        &self.changes
+    }
+
+    /// The timelock's address.
+    pub fn timelock(&self) -> Address {
+        self.timelock
+    }
+
+    /// Reads the events up to the newest block and the newest block's time; returns what changed.
+    pub async fn sync(&mut self) -> Result<Vec<ChangeEvent>> {
+        let head = self
+            .provider
+            .get_block_by_number(alloy::eips::BlockNumberOrTag::Latest)
+            .await
+            .map_err(|e| self.rpc_error("eth_getBlockByNumber", &e))?
+            .ok_or_else(|| self.bad("the node has no latest block".to_owned(), None))?;
+        let mut events = Vec::new();
+        while self.next_block <= head.header.number {
+            let to = head
+                .header
+                .number
+                .min(self.next_block.saturating_add(self.max_range - 1));
+            let logs = self
+                .provider
+                .get_logs(
+                    &Filter::new()
+                        .address(self.timelock)
+                        .event_signature(vec![
+                            CallScheduled::SIGNATURE_HASH,
+                            CallExecuted::SIGNATURE_HASH,
+                            Cancelled::SIGNATURE_HASH,
+                        ])
+                        .from_block(self.next_block)
+                        .to_block(to),
+                )
+                .await
+                .map_err(|e| self.rpc_error("eth_getLogs", &e))?;
+            let mut logs = logs;
+            logs.sort_by_key(|l| (l.block_number, l.log_index));
+            for log in &logs {
+                self.apply(log, &mut events).await?;
+            }
+            self.next_block = to + 1;
+        }
+        let now = head.header.timestamp;
+        for (i, c) in self.changes.iter_mut().enumerate() {
+            if c.state == ChangeState::Pending && now >= c.ready_at {
+                c.state = ChangeState::Ready;
+                events.push(ChangeEvent::Ready(i));
+            }
+        }
+        Ok(events)
+    }
+
+    async fn apply(
+        &mut self,
+        log: &alloy::rpc::types::Log,
+        events: &mut Vec<ChangeEvent>,
+    ) -> Result<()> {
+        let tx = log.transaction_hash;
+        match log.topic0() {
+            Some(t) if *t == CallScheduled::SIGNATURE_HASH => {
+                let e = CallScheduled::decode_log(&log.inner)
+                    .map_err(|e| self.bad(format!("a CallScheduled event: {e}"), tx))?;
+                let block = log
+                    .block_number
+                    .ok_or_else(|| self.bad("a log without a block".to_owned(), tx))?;
+                let at = self
+                    .provider
+                    .get_block_by_number(block.into())
+                    .await
+                    .map_err(|e| self.rpc_error("eth_getBlockByNumber", &e))?
+                    .map(|b| b.header.timestamp)
+                    .ok_or(Error::MissingBlock {
+                        endpoint: self.endpoint.clone(),
+                        number: block,
+                    })?;
+                self.changes.push(ScheduledChange {
+                    id: e.data.id,
+                    index: e.data.index,
+                    target: e.data.target,
+                    value: e.data.value,
+                    call: describe_call(&e.data.data),
+                    data: e.data.data.clone(),
+                    scheduled_block: block,
+                    ready_at: at.saturating_add(u64::try_from(e.data.delay).unwrap_or(u64::MAX)),
+                    state: ChangeState::Pending,
+                });
+                events.push(ChangeEvent::Scheduled(self.changes.len() - 1));
+            }
+            Some(t) if *t == CallExecuted::SIGNATURE_HASH => {
+                let e = CallExecuted::decode_log(&log.inner)
+                    .map_err(|e| self.bad(format!("a CallExecuted event: {e}"), tx))?;
+                // An operation scheduled again after an earlier run: the newest one ran.
+                if let Some(i) = self
+                    .changes
+                    .iter()
+                    .rposition(|c| c.id == e.data.id && c.index == e.data.index)
+                {
+                    self.changes[i].state = ChangeState::Executed;
+                    events.push(ChangeEvent::Executed(i));
+                }
+            }
+            Some(t) if *t == Cancelled::SIGNATURE_HASH => {
+                let e = Cancelled::decode_log(&log.inner)
+                    .map_err(|e| self.bad(format!("a Cancelled event: {e}"), tx))?;
+                for (i, c) in self.changes.iter_mut().enumerate() {
+                    if c.id == e.data.id
+                        && matches!(c.state, ChangeState::Pending | ChangeState::Ready)
+                    {
+                        c.state = ChangeState::Cancelled;
+                        events.push(ChangeEvent::Cancelled(i));
+                    }
+                }
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    fn rpc_error(&self, operation: &'static str, e: &alloy::transports::TransportError) -> Error {
+        crate::evm::rpc_error(&self.endpoint, operation, e)
+    }
+
+    fn bad(&self, reason: String, tx: Option<B256>) -> Error {
+        Error::BadLog {
+            endpoint: self.endpoint.clone(),
+            tx: tx.map_or_else(|| "unknown".to_owned(), |t| t.to_string()),
+            reason,
+        }
+    }
+}
+
 /// Every operation `timelock` scheduled from block `from_block` on, oldest first, with its state
 /// as of the newest block.
 pub async fn scheduled_changes(
@@ -74,103 +251,9 @@ pub async fn scheduled_changes(
     timelock: Address,
     from_block: u64,
 ) -> Result<Vec<ScheduledChange>> {
-    let endpoint = redact(rpc);
-    let provider: DynProvider = ProviderBuilder::new().connect_http(rpc.clone()).erased();
-    let rpc_error = |operation: &'static str, e: &alloy::transports::TransportError| {
-        crate::evm::rpc_error(&endpoint, operation, e)
-    };
-    let logs = |signature: B256| {
-        let provider = provider.clone();
-        async move {
-            provider
-                .get_logs(
-                    &Filter::new()
-                        .address(timelock)
-                        .event_signature(signature)
-                        .from_block(from_block),
-                )
-                .await
-        }
-    };
-    let scheduled = logs(CallScheduled::SIGNATURE_HASH)
-        .await
-        .map_err(|e| rpc_error("eth_getLogs", &e))?;
-    let executed = logs(CallExecuted::SIGNATURE_HASH)
-        .await
-        .map_err(|e| rpc_error("eth_getLogs", &e))?;
-    let cancelled = logs(Cancelled::SIGNATURE_HASH)
-        .await
-        .map_err(|e| rpc_error("eth_getLogs", &e))?;
-    let bad = |reason: String, tx: Option<B256>| Error::BadLog {
-        endpoint: endpoint.clone(),
-        tx: tx.map_or_else(|| "unknown".to_owned(), |t| t.to_string()),
-        reason,
-    };
-    let mut ran = std::collections::HashSet::new();
-    for log in &executed {
-        let e = CallExecuted::decode_log(&log.inner)
-            .map_err(|e| bad(format!("a CallExecuted event: {e}"), log.transaction_hash))?;
-        ran.insert((e.data.id, e.data.index));
-    }
-    let mut dropped = std::collections::HashSet::new();
-    for log in &cancelled {
-        let e = Cancelled::decode_log(&log.inner)
-            .map_err(|e| bad(format!("a Cancelled event: {e}"), log.transaction_hash))?;
-        dropped.insert(e.data.id);
-    }
-    let now = provider
-        .get_block_by_number(alloy::eips::BlockNumberOrTag::Latest)
-        .await
-        .map_err(|e| rpc_error("eth_getBlockByNumber", &e))?
-        .map(|b| b.header.timestamp)
-        .ok_or_else(|| bad("the node has no latest block".to_owned(), None))?;
-    let mut times = std::collections::HashMap::new();
-    let mut changes = Vec::with_capacity(scheduled.len());
-    for log in &scheduled {
-        let e = CallScheduled::decode_log(&log.inner)
-            .map_err(|e| bad(format!("a CallScheduled event: {e}"), log.transaction_hash))?;
-        let block = log
-            .block_number
-            .ok_or_else(|| bad("a log without a block".to_owned(), log.transaction_hash))?;
-        let at = match times.get(&block) {
-            Some(t) => *t,
-            None => {
-                let t = provider
-                    .get_block_by_number(block.into())
-                    .await
-                    .map_err(|e| rpc_error("eth_getBlockByNumber", &e))?
-                    .map(|b| b.header.timestamp)
-                    .ok_or(Error::MissingBlock {
-                        endpoint: endpoint.clone(),
-                        number: block,
-                    })?;
-                times.insert(block, t);
-                t
-            }
-        };
-        let ready_at = at.saturating_add(u64::try_from(e.data.delay).unwrap_or(u64::MAX));
-        let state = if ran.contains(&(e.data.id, e.data.index)) {
-            ChangeState::Executed
-        } else if dropped.contains(&e.data.id) {
-            ChangeState::Cancelled
-        } else if now >= ready_at {
-            ChangeState::Ready
-        } else {
-            ChangeState::Pending
-        };
-        changes.push(ScheduledChange {
-            id: e.data.id,
-            index: e.data.index,
-            target: e.data.target,
-            value: e.data.value,
-            call: describe_call(&e.data.data),
-            data: e.data.data.clone(),
-            scheduled_block: block,
-            ready_at,
-            state,
-        });
-    }
-    Ok(changes)
+    let mut follower = TimelockFollower::new(rpc, timelock, from_block);
+    follower.sync().await?;
+    Ok(follower.changes)
 }
 
 /// What `data` calls, decoded against Courier's contracts: the function's signature and its

@@ -14,6 +14,7 @@ use courier_chain::{
     folder::FolderCheckpointStore,
     lightclient::RootCommitter,
     optimistic::{EvmOptimisticVerifier, EvmProposerBond, EvmValidatorStaking},
+    timelock::TimelockFollower,
 };
 use courier_metrics::Metrics;
 use courier_relayer::{
@@ -23,7 +24,7 @@ use courier_relayer::{
 };
 use courier_store::Store;
 use courier_validator::{Validator, ValidatorConfig};
-use courier_watcher::{EquivocationCheck, OriginWitness, WatchedVerifier, Watcher};
+use courier_watcher::{EquivocationCheck, OriginWitness, TimelockWatch, WatchedVerifier, Watcher};
 use eyre::WrapErr;
 use k256::ecdsa::SigningKey;
 use tokio::task::JoinSet;
@@ -97,6 +98,9 @@ pub struct AgentOptimistic {
     /// More RPC endpoints of the origin, besides its chain's `rpc`: the watcher judges every claim
     /// by each of them, and endpoints that disagree are an alarm (and a veto), never a pass.
     pub witnesses: Vec<Url>,
+    /// Timelocks (chain name, address) whose scheduled configuration changes the watcher
+    /// announces.
+    pub timelocks: Vec<(String, Address)>,
 }
 
 impl std::fmt::Debug for AgentOptimistic {
@@ -122,6 +126,7 @@ impl std::fmt::Debug for AgentOptimistic {
                     .map(courier_chain::evm::redact)
                     .collect::<Vec<_>>(),
             )
+            .field("timelocks", &self.timelocks)
             .finish()
     }
 }
@@ -394,6 +399,16 @@ impl Agents {
         let token = CancellationToken::new();
         let mut tasks = JoinSet::new();
         tasks.spawn(watcher.run(token.child_token()));
+        for (name, address) in &o.timelocks {
+            let chain = chain_named(config, name)?;
+            let watch = TimelockWatch::new(
+                chain.domain,
+                TimelockFollower::new(&chain.rpc, *address, chain.deploy_block),
+                config.metrics.watcher.clone(),
+                poll(chain).max(Duration::from_secs(1)),
+            );
+            tasks.spawn(watch.run(token.child_token()));
+        }
         if let Some((name, address)) = &o.validator_staking {
             let home = chain_named(config, name)?;
             let check = EquivocationCheck::new(
@@ -673,6 +688,11 @@ impl AgentsConfig {
                     .as_ref()
                     .map(|s| (s.chain.clone(), s.address)),
                 witnesses: section.endpoints.clone(),
+                timelocks: section
+                    .timelocks
+                    .iter()
+                    .map(|t| (t.chain.clone(), t.address))
+                    .collect(),
             })
         } else {
             None

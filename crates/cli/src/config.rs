@@ -206,13 +206,17 @@ pub struct WatcherSection {
     /// The committee's `ValidatorStaking`, if equivocating validators should be slashed too
     /// (checked from the checkpoints in `data_dir`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub validator_staking: Option<StakingSection>,
+    pub validator_staking: Option<ContractAt>,
+    /// Timelocks (owners of Courier's contracts) whose scheduled changes it announces: a
+    /// `CONFIGURATION CHANGE SCHEDULED` line and `courier_watcher_changes_scheduled_total`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub timelocks: Vec<ContractAt>,
 }
 
-/// Where a `ValidatorStaking` contract is.
+/// Where a contract is.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct StakingSection {
+pub struct ContractAt {
     /// The chain (name) it is deployed on.
     pub chain: String,
     /// Its address.
@@ -573,6 +577,19 @@ fn check_watcher(
             problems.push(format!(
                 "watcher.endpoints[{i}]: {} is listed already; a second look through the same endpoint checks nothing",
                 courier_chain::evm::redact(url)
+            ));
+        }
+    }
+    for (i, t) in w.timelocks.iter().enumerate() {
+        if !config.chains.contains_key(&t.chain) {
+            problems.push(format!(
+                "watcher.timelocks[{i}].chain: no chain named {:?}",
+                t.chain
+            ));
+        }
+        if t.address == Address::ZERO {
+            problems.push(format!(
+                "watcher.timelocks[{i}].address: the zero address is not a timelock"
             ));
         }
     }
@@ -990,7 +1007,7 @@ verifier = "both"
 
     fn watched() -> String {
         format!(
-            "{GOOD}{SECURE}\n[watcher]\nkey_env = \"WATCHER_KEY\"\norigin = \"ethereum\"\nproposer_bond = \"0x7777777777777777777777777777777777777777\"\nverifiers = [\"optimistic\"]\nendpoints = [\"https://eth-2.example/rpc\", \"https://eth-3.example/rpc\"]\nvalidator_staking = {{ chain = \"ethereum\", address = \"0x8888888888888888888888888888888888888888\" }}\n"
+            "{GOOD}{SECURE}\n[watcher]\nkey_env = \"WATCHER_KEY\"\norigin = \"ethereum\"\nproposer_bond = \"0x7777777777777777777777777777777777777777\"\nverifiers = [\"optimistic\"]\nendpoints = [\"https://eth-2.example/rpc\", \"https://eth-3.example/rpc\"]\nvalidator_staking = {{ chain = \"ethereum\", address = \"0x8888888888888888888888888888888888888888\" }}\ntimelocks = [{{ chain = \"bnb\", address = \"0x9999999999999999999999999999999999999999\" }}]\n"
         )
         .replace(
             "watchers = [\"0x0000000000000000000000000000000000000009\"]",
@@ -1026,6 +1043,15 @@ verifier = "both"
             ["https://eth-2.example/rpc", "https://eth-3.example/rpc"]
         );
         assert_eq!(o.validator_staking.unwrap().0, "ethereum");
+        assert_eq!(
+            o.timelocks,
+            vec![(
+                "bnb".to_owned(),
+                "0x9999999999999999999999999999999999999999"
+                    .parse()
+                    .unwrap()
+            )]
+        );
     }
 
     #[test]

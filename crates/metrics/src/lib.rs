@@ -32,6 +32,13 @@ pub struct DestinationLabels {
     pub destination: u64,
 }
 
+/// Labels of a metric about one chain, whatever its role.
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct ChainLabels {
+    /// The chain id.
+    pub chain: u64,
+}
+
 /// Labels of a metric about one route.
 #[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct RouteLabels {
@@ -110,6 +117,10 @@ pub struct WatcherMetrics {
     pub claims_verified_total: Family<RouteLabels, Counter>,
     /// Validators seen signing two checkpoints for one index (page).
     pub equivocations_total: Family<OriginLabels, Counter>,
+    /// Configuration changes a watched timelock scheduled (alert: a change is coming).
+    pub changes_scheduled_total: Family<ChainLabels, Counter>,
+    /// Changes a watched timelock scheduled that have neither run nor been cancelled.
+    pub changes_pending: Family<ChainLabels, Gauge>,
 }
 
 /// All metrics of a process, registered once.
@@ -220,6 +231,16 @@ impl Metrics {
             "equivocations",
             "Validators seen signing two checkpoints for one index (page)",
             watcher.equivocations_total.clone(),
+        );
+        w.register(
+            "changes_scheduled",
+            "Configuration changes a watched timelock scheduled (alert: a change is coming)",
+            watcher.changes_scheduled_total.clone(),
+        );
+        w.register(
+            "changes_pending",
+            "Scheduled configuration changes that have neither run nor been cancelled",
+            watcher.changes_pending.clone(),
         );
         w.register(
             "claims_verified",

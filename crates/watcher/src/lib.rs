@@ -4,14 +4,16 @@
 //! [`OriginWitness`] follows one endpoint's final dispatches of an origin Mailbox and keeps their
 //! Merkle tree; [`judge`] compares a claim with every witness. Endpoints that disagree with each
 //! other are an alarm, never a pass: a watcher that trusted the first answer could be blinded by
-//! one lying node.
+//! one lying node. [`TimelockWatch`] announces the configuration changes a timelock schedules.
 
 pub mod agent;
 pub mod equivocation;
+pub mod timelock;
 pub mod witness;
 
 pub use agent::{WatchTick, WatchedVerifier, Watcher};
 pub use equivocation::EquivocationCheck;
+pub use timelock::TimelockWatch;
 pub use witness::{OriginWitness, Verdict, judge};
 
 /// Errors of the watcher.

@@ -129,6 +129,7 @@ pub fn agents_config(devnet: &Devnet, dir: &Path) -> eyre::Result<AgentsConfig> 
                 .collect(),
             validator_staking: Some((o.origin.clone(), o.setup.validator_staking)),
             witnesses: Vec::new(),
+            timelocks: Vec::new(),
         }),
         fees: None,
     })

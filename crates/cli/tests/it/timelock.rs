@@ -1,7 +1,8 @@
 //! Configuration changes through a timelock, as users see them coming: a `CommitteeVerifier`
 //! owned by OpenZeppelin's `TimelockController`; a committee rotation scheduled (pending, with the
 //! time it can run), another scheduled and cancelled; `courier changes` shows both, decoded; after
-//! the delay the rotation is ready, then executed.
+//! the delay the rotation is ready, then executed. The watcher's timelock watch announces each
+//! change once, with its metric.
 
 use alloy::{
     primitives::{Address, B256, Bytes, U256},
@@ -9,7 +10,8 @@ use alloy::{
     sol_types::SolCall,
 };
 use courier_bindings::{CommitteeVerifier, TimelockController};
-use courier_chain::timelock::{ChangeState, scheduled_changes};
+use courier_chain::timelock::{ChangeEvent, ChangeState, TimelockFollower, scheduled_changes};
+use courier_watcher::TimelockWatch;
 use courier_devnet::{Anvil, AnvilConfig, keys};
 
 const DELAY: u64 = 3600;
@@ -32,6 +34,22 @@ async fn scheduled_changes_are_listed_decoded_with_their_state() {
     let verifier = CommitteeVerifier::deploy(admin.clone(), *timelock.address())
         .await
         .unwrap();
+    let metrics = courier_metrics::Metrics::new();
+    let mut watch = TimelockWatch::new(
+        31337,
+        TimelockFollower::new(anvil.url(), *timelock.address(), 0),
+        metrics.watcher.clone(),
+        std::time::Duration::from_secs(1),
+    );
+    assert!(watch.tick().await.unwrap().is_empty());
+    let metric = |name: &str| -> u64 {
+        let prefix = format!("courier_watcher_{name}{{chain=\"31337\"}} ");
+        metrics
+            .render()
+            .lines()
+            .find_map(|l| l.strip_prefix(&prefix).map(|v| v.parse::<f64>().unwrap() as u64))
+            .unwrap_or_else(|| panic!("no {prefix} in:\n{}", metrics.render()))
+    };
     let rotate = |threshold: u8| -> Bytes {
         CommitteeVerifier::setCommitteeCall {
             origin: 1,
@@ -88,6 +106,18 @@ async fn scheduled_changes_are_listed_decoded_with_their_state() {
         .get_receipt()
         .await
         .unwrap();
+
+    assert_eq!(
+        watch.tick().await.unwrap(),
+        vec![
+            ChangeEvent::Scheduled(0),
+            ChangeEvent::Scheduled(1),
+            ChangeEvent::Cancelled(1)
+        ]
+    );
+    assert!(watch.tick().await.unwrap().is_empty(), "announced once");
+    assert_eq!(metric("changes_scheduled_total"), 2);
+    assert_eq!(metric("changes_pending"), 1);
 
     let at = anvil
         .provider()
@@ -156,6 +186,7 @@ async fn scheduled_changes_are_listed_decoded_with_their_state() {
         .await
         .unwrap();
     assert_eq!(changes[0].state, ChangeState::Ready);
+    assert_eq!(watch.tick().await.unwrap(), vec![ChangeEvent::Ready(0)]);
     timelock
         .execute(
             *verifier.address(),
@@ -174,6 +205,8 @@ async fn scheduled_changes_are_listed_decoded_with_their_state() {
         .await
         .unwrap();
     assert_eq!(changes[0].state, ChangeState::Executed);
+    assert_eq!(watch.tick().await.unwrap(), vec![ChangeEvent::Executed(0)]);
+    assert_eq!(metric("changes_pending"), 0);
     assert_eq!(
         verifier.committee(1).call().await.unwrap().threshold,
         2,
