@@ -140,6 +140,20 @@ impl World {
         self.origin.mine(&refs, DEST)
     }
 
+    /// Ticks `pipeline` (at most 20 times) until every message is delivered.
+    async fn tick_until_all_delivered(
+        &self,
+        pipeline: &mut Pipeline<FakeDestination, MemoryCheckpointStore>,
+    ) {
+        for _ in 0..20 {
+            pipeline.tick().await.unwrap();
+            if self.states().iter().all(|s| *s == MessageState::Delivered) {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    }
+
     fn assert_all_delivered_once(&self) {
         for m in self.origin.messages() {
             assert_eq!(
@@ -248,13 +262,7 @@ async fn a_paused_route_waits_without_backoff_and_delivers_once_resumed() {
         );
     }
     w.dest.set_route_paused(ORIGIN, false);
-    for _ in 0..20 {
-        pipeline.tick().await.unwrap();
-        if w.states().iter().all(|s| *s == MessageState::Delivered) {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    }
+    w.tick_until_all_delivered(&mut pipeline).await;
     w.assert_all_delivered_once();
 }
 
@@ -301,13 +309,7 @@ async fn under_a_fee_policy_only_messages_paid_enough_are_delivered() {
     // Topped up (payments add up) and paid late: both delivered, once.
     payments.pay(m[1].id, U256::from(1));
     payments.pay(m[2].id, U256::from(5_000));
-    for _ in 0..20 {
-        pipeline.tick().await.unwrap();
-        if w.states().iter().all(|s| *s == MessageState::Delivered) {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    }
+    w.tick_until_all_delivered(&mut pipeline).await;
     w.assert_all_delivered_once();
 }
 
