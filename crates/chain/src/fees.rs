@@ -18,7 +18,19 @@ pub trait GasPayments: Send + Sync {
     /// Wei paid for the delivery of message `id`, as of the origin's newest final block. Payments
     /// only add up, so a figure read at a final block never shrinks.
     async fn paid_for(&self, id: B256) -> Result<U256>;
+
+    /// [`Self::paid_for`] of each of `ids`, in order.
+    async fn paid_for_many(&self, ids: &[B256]) -> Result<Vec<U256>> {
+        let mut paid = Vec::with_capacity(ids.len());
+        for id in ids {
+            paid.push(self.paid_for(*id).await?);
+        }
+        Ok(paid)
+    }
 }
+
+/// Most `paidFor` calls in flight at once.
+const CONCURRENT_READS: usize = 16;
 
 /// [`GasPayments`] read from a `RelayerFees` contract beside an origin Mailbox.
 #[derive(Debug, Clone)]
@@ -47,15 +59,30 @@ impl GasPayments for EvmGasPayments {
     }
 
     async fn paid_for(&self, id: B256) -> Result<U256> {
+        Ok(self.paid_for_many(&[id]).await?[0])
+    }
+
+    /// One read of the final block, then the reads at it, a few at a time.
+    async fn paid_for_many(&self, ids: &[B256]) -> Result<Vec<U256>> {
+        use futures::{StreamExt, TryStreamExt};
         let at = self.origin.finalized().await?.number;
-        RelayerFees::new(self.fees, self.origin.provider().clone())
-            .paidFor(id)
-            .block(at.into())
-            .call()
-            .await
-            .map_err(|e| {
-                crate::evm::contract_error(self.origin.endpoint(), "RelayerFees.paidFor", &e)
+        let fees = RelayerFees::new(self.fees, self.origin.provider().clone());
+        futures::stream::iter(ids.iter().copied())
+            .map(|id| {
+                let fees = fees.clone();
+                async move {
+                    fees.paidFor(id).block(at.into()).call().await.map_err(|e| {
+                        crate::evm::contract_error(
+                            self.origin.endpoint(),
+                            "RelayerFees.paidFor",
+                            &e,
+                        )
+                    })
+                }
             })
+            .buffered(CONCURRENT_READS)
+            .try_collect()
+            .await
     }
 }
 

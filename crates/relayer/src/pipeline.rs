@@ -439,12 +439,9 @@ impl<D: DestinationMailbox, C: CheckpointStore> Pipeline<D, C> {
     ) -> Result<()> {
         // Group by verifier, keeping nonce order; messages whose verifier this relayer cannot
         // prove for wait with a reason.
+        let records = self.paid_only(origin, records, report).await?;
         let mut groups: Vec<(Address, Vec<Pending>)> = Vec::new();
         for record in records {
-            if !self.paid_enough(&record).await? {
-                report.waiting += 1;
-                continue;
-            }
             let recipient = Address::from_slice(&record.message.recipient[12..]);
             let (verifier, kind) = self.verifier(recipient).await?;
             if !matches!(
@@ -1048,35 +1045,59 @@ impl<D: DestinationMailbox, C: CheckpointStore> Pipeline<D, C> {
 
     /// Puts a message back in the queue: after a short fixed delay when it is only waiting for
     /// something expected (signatures), with exponential backoff when `attempts` failed.
-    /// Whether `record` may be delivered under the fee policy (always, without one); if not, it
-    /// waits, saying what was paid and what is required.
-    async fn paid_enough(&mut self, record: &MessageRecord) -> Result<bool> {
+    /// The records of `origin` that may be delivered under the fee policy (all, without one);
+    /// the others wait, each saying what was paid and what is required. Payments are read once
+    /// for every record not known to be paid, at the origin's newest final block.
+    async fn paid_only(
+        &mut self,
+        origin: u64,
+        records: Vec<MessageRecord>,
+        report: &mut TickReport,
+    ) -> Result<Vec<MessageRecord>> {
         let Some((policy, payments)) = &self.fees else {
-            return Ok(true);
+            return Ok(records);
         };
-        if self.paid.contains(&record.id) {
-            return Ok(true);
+        let (min, recheck) = (policy.min_wei, policy.recheck.as_millis() as u64);
+        let reader = payments.get(&origin).cloned();
+        let unknown: Vec<B256> = records
+            .iter()
+            .map(|r| r.id)
+            .filter(|id| !self.paid.contains(id))
+            .collect();
+        if unknown.is_empty() {
+            return Ok(records);
         }
-        let origin = record.message.origin;
-        let recheck = policy.recheck.as_millis() as u64;
-        let reason = match payments.get(&origin) {
-            None => format!(
-                "unpaid: origin {origin} has no RelayerFees configured, and this relayer delivers only paid messages"
-            ),
-            Some(reader) => {
-                let paid = reader.paid_for(record.id).await?;
-                if paid >= policy.min_wei {
-                    self.paid.insert(record.id);
-                    return Ok(true);
-                }
-                format!(
-                    "unpaid: {paid} wei paid for it on origin {origin}'s RelayerFees; this relayer delivers from {} wei",
-                    policy.min_wei
-                )
-            }
+        let paid: HashMap<B256, U256> = match &reader {
+            Some(reader) => unknown
+                .iter()
+                .copied()
+                .zip(reader.paid_for_many(&unknown).await?)
+                .collect(),
+            None => HashMap::new(),
         };
-        self.wait_for(&record.id, recheck, &reason)?;
-        Ok(false)
+        let mut deliverable = Vec::with_capacity(records.len());
+        for record in records {
+            if self.paid.contains(&record.id) {
+                deliverable.push(record);
+                continue;
+            }
+            let reason = match paid.get(&record.id) {
+                Some(p) if *p >= min => {
+                    self.paid.insert(record.id);
+                    deliverable.push(record);
+                    continue;
+                }
+                Some(p) => format!(
+                    "unpaid: {p} wei paid for it on origin {origin}'s RelayerFees; this relayer delivers from {min} wei"
+                ),
+                None => format!(
+                    "unpaid: origin {origin} has no RelayerFees configured, and this relayer delivers only paid messages"
+                ),
+            };
+            self.wait_for(&record.id, recheck, &reason)?;
+            report.waiting += 1;
+        }
+        Ok(deliverable)
     }
 
     fn wait(&self, id: &B256, attempts: Option<u32>, reason: &str) -> Result<()> {

@@ -11,8 +11,8 @@ use alloy::{
 };
 use courier_bindings::{CommitteeVerifier, TimelockController};
 use courier_chain::timelock::{ChangeEvent, ChangeState, TimelockFollower, scheduled_changes};
-use courier_watcher::TimelockWatch;
 use courier_devnet::{Anvil, AnvilConfig, keys};
+use courier_watcher::TimelockWatch;
 
 const DELAY: u64 = 3600;
 
@@ -47,7 +47,10 @@ async fn scheduled_changes_are_listed_decoded_with_their_state() {
         metrics
             .render()
             .lines()
-            .find_map(|l| l.strip_prefix(&prefix).map(|v| v.parse::<f64>().unwrap() as u64))
+            .find_map(|l| {
+                l.strip_prefix(&prefix)
+                    .map(|v| v.parse::<f64>().unwrap() as u64)
+            })
             .unwrap_or_else(|| panic!("no {prefix} in:\n{}", metrics.render()))
     };
     let rotate = |threshold: u8| -> Bytes {
