@@ -522,10 +522,12 @@ fn check_watcher(
     let address = match key {
         Some(Ok(signer)) => Some(signer.address()),
         Some(Err(_)) => {
-            problems.push(format!(
-                "watcher.key_env: {} does not hold a hex private key",
-                w.key_env
-            ));
+            if matches!(keys, Keys::All | Keys::Watcher) {
+                problems.push(format!(
+                    "watcher.key_env: {} does not hold a hex private key",
+                    w.key_env
+                ));
+            }
             None
         }
         None => {

@@ -146,7 +146,12 @@ impl<O: OriginMailbox> Watcher<O> {
                             self.awaiting_veto.insert(key, p);
                             p
                         }
-                        None => continue,
+                        None => {
+                            if self.done.contains(&key) {
+                                tick.verified += 1; // judged true
+                            }
+                            continue;
+                        }
                     },
                 };
                 // A claim someone else vetoed already is not vetoed again, but its fraud is

@@ -17,6 +17,9 @@ pub struct TimelockWatch {
     follower: TimelockFollower,
     metrics: WatcherMetrics,
     poll_interval: Duration,
+    /// Whether a tick has run (the first one reads the history: what already ran or was
+    /// cancelled then is not announced).
+    caught_up: bool,
 }
 
 impl TimelockWatch {
@@ -32,6 +35,7 @@ impl TimelockWatch {
             follower,
             metrics,
             poll_interval,
+            caught_up: false,
         }
     }
 
@@ -55,11 +59,23 @@ impl TimelockWatch {
         }
     }
 
-    /// One pass: reads the new events, logs and counts each change; returns what changed.
+    /// One pass: reads the new events, logs and counts each change; returns what changed (on the
+    /// first pass, only the changes that have neither run nor been cancelled).
     pub async fn tick(&mut self) -> Result<Vec<ChangeEvent>, Error> {
-        let events = self.follower.sync().await?;
+        let mut events = self.follower.sync().await?;
         let (chain, timelock) = (self.chain, self.follower.timelock());
         let labels = ChainLabels { chain };
+        if !self.caught_up {
+            // History: only changes still to come are news.
+            let changes = self.follower.changes();
+            events.retain(|e| match *e {
+                ChangeEvent::Scheduled(i) | ChangeEvent::Ready(i) => {
+                    matches!(changes[i].state, ChangeState::Pending | ChangeState::Ready)
+                }
+                ChangeEvent::Executed(_) | ChangeEvent::Cancelled(_) => false,
+            });
+            self.caught_up = true;
+        }
         for event in &events {
             match *event {
                 ChangeEvent::Scheduled(i) => {

@@ -121,6 +121,14 @@ async fn scheduled_changes_are_listed_decoded_with_their_state() {
     assert!(watch.tick().await.unwrap().is_empty(), "announced once");
     assert_eq!(metric("changes_scheduled_total"), 2);
     assert_eq!(metric("changes_pending"), 1);
+    // A watch started now (a restarted watcher) announces only what is still to come.
+    let mut fresh = TimelockWatch::new(
+        31337,
+        TimelockFollower::new(anvil.url(), *timelock.address(), 0),
+        courier_metrics::Metrics::new().watcher,
+        std::time::Duration::from_secs(1),
+    );
+    assert_eq!(fresh.tick().await.unwrap(), vec![ChangeEvent::Scheduled(0)]);
 
     let at = anvil
         .provider()
