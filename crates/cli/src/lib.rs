@@ -35,6 +35,7 @@ pub async fn run(opts: Opts) -> eyre::Result<()> {
         } => cmd::agent::run(cmd::agent::Agent::Watcher, args, &global).await,
         Command::Deploy(args) => cmd::deploy::run(args, &global).await,
         Command::Changes(args) => cmd::changes::run(args, &global).await,
+        Command::Handover(args) => cmd::handover::run(args, &global).await,
         Command::LightClient {
             command: LightClientCommand::Verify(args),
         } => cmd::light_client::verify(args, &global),

@@ -71,6 +71,9 @@ pub enum Command {
     /// The configuration changes a timelock announced: scheduled, ready, executed or cancelled,
     /// each decoded.
     Changes(ChangesArgs),
+    /// Hand contracts to a timelock: offer each, schedule the timelock's acceptance; with
+    /// --execute, once the delay has passed, run it.
+    Handover(HandoverArgs),
     /// Scripted stories on a fresh devnet (crashes, outages, reorgs, forgeries), each checking
     /// what really happened on-chain and in the relayer's store.
     Scenario {
@@ -218,6 +221,27 @@ pub struct ChangesArgs {
     /// Only changes that have not run and were not cancelled.
     #[arg(long)]
     pub pending: bool,
+}
+
+/// `courier handover`.
+#[derive(Debug, Clone, Args)]
+pub struct HandoverArgs {
+    /// The chain's JSON-RPC endpoint.
+    #[arg(long)]
+    pub rpc: url::Url,
+    /// The `TimelockController` to hand the contracts to.
+    #[arg(long)]
+    pub timelock: Address,
+    /// Run the scheduled acceptance (after the timelock's delay).
+    #[arg(long)]
+    pub execute: bool,
+    /// The environment variable holding the current owner's private key (also a proposer and
+    /// executor of the timelock, to schedule and run the acceptance).
+    #[arg(long, default_value = "COURIER_DEPLOYER_KEY")]
+    pub key_env: String,
+    /// The contracts (Mailbox, verifiers, RelayerFees, …), the same list on every run.
+    #[arg(required = true)]
+    pub contracts: Vec<Address>,
 }
 
 /// `courier config …`.

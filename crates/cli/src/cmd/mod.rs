@@ -5,6 +5,7 @@ pub mod changes;
 pub mod config;
 pub mod deploy;
 pub mod devnet;
+pub mod handover;
 pub mod light_client;
 pub mod messages;
 pub mod scenario;

@@ -224,3 +224,120 @@ async fn scheduled_changes_are_listed_decoded_with_their_state() {
         "the rotation applied"
     );
 }
+
+/// `courier handover`: contracts deployed and owned by the deployer are offered to a timelock, its
+/// acceptance is scheduled (a change `courier changes` shows), refused before the delay, and run
+/// after it; the example app (plain `Ownable`) is the timelock's at once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn handover_puts_the_timelock_in_charge_after_its_delay() {
+    let anvil = Anvil::spawn(AnvilConfig::new(31337, std::time::Duration::ZERO))
+        .await
+        .unwrap();
+    let admin = anvil.signing_provider(keys::deployer());
+    let d = courier_devnet::deploy_core(&admin, 31337, keys::DEPLOYER_ADDRESS)
+        .await
+        .unwrap();
+    let timelock = TimelockController::deploy(
+        admin.clone(),
+        U256::from(DELAY),
+        vec![keys::DEPLOYER_ADDRESS],
+        vec![keys::DEPLOYER_ADDRESS],
+        Address::ZERO,
+    )
+    .await
+    .unwrap();
+    let contracts = [d.mailbox, d.committee_verifier, d.relayer_fees, d.hello_app];
+    let courier = |extra: &[&str]| {
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_courier"));
+        command
+            .arg("handover")
+            .args(extra)
+            .args(["--rpc", anvil.rpc_url(), "--timelock"])
+            .arg(timelock.address().to_string())
+            .args(contracts.iter().map(ToString::to_string))
+            .env(
+                "COURIER_DEPLOYER_KEY",
+                keys::DEPLOYER_PRIVATE_KEY.to_string(),
+            );
+        let out = command.output().unwrap();
+        (
+            out.status.success(),
+            format!(
+                "{}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            ),
+        )
+    };
+    let owner = |c: Address| {
+        let admin = admin.clone();
+        async move {
+            CommitteeVerifier::new(c, admin)
+                .owner()
+                .call()
+                .await
+                .unwrap()
+        }
+    };
+
+    let (ok, text) = courier(&[]);
+    assert!(ok, "{text}");
+    assert!(
+        text.contains("scheduled the timelock's acceptance of 3 contract(s)"),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!("{}: owned by the timelock now", d.hello_app)),
+        "{text}"
+    );
+    assert_eq!(owner(d.hello_app).await, *timelock.address());
+    assert_eq!(owner(d.mailbox).await, keys::DEPLOYER_ADDRESS);
+    let changes = scheduled_changes(anvil.url(), *timelock.address(), 0)
+        .await
+        .unwrap();
+    assert_eq!(changes.len(), 3);
+    assert!(
+        changes
+            .iter()
+            .all(|c| c.state == ChangeState::Pending && c.call == "acceptOwnership()")
+    );
+
+    // Too early; a second run finds everything done or scheduled.
+    let (ok, text) = courier(&["--execute"]);
+    assert!(!ok && text.contains("not yet"), "{text}");
+    let (ok, text) = courier(&[]);
+    assert!(ok && text.contains("is scheduled already"), "{text}");
+    assert_eq!(
+        scheduled_changes(anvil.url(), *timelock.address(), 0)
+            .await
+            .unwrap()
+            .len(),
+        3
+    );
+
+    anvil
+        .provider()
+        .raw_request::<_, serde_json::Value>("evm_increaseTime".into(), (DELAY,))
+        .await
+        .unwrap();
+    anvil.mine(1).await.unwrap();
+    let (ok, text) = courier(&["--execute"]);
+    assert!(
+        ok && text.contains("every contract is owned by the timelock"),
+        "{text}"
+    );
+    for c in contracts {
+        assert_eq!(owner(c).await, *timelock.address(), "{c}");
+    }
+    // The deployer can no longer configure directly.
+    let direct = CommitteeVerifier::new(d.committee_verifier, admin.clone())
+        .setCommittee(
+            1,
+            B256::repeat_byte(1),
+            2,
+            vec![Address::repeat_byte(1), Address::repeat_byte(2)],
+        )
+        .send()
+        .await;
+    assert!(direct.is_err(), "the former owner still configures");
+}
