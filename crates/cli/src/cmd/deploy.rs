@@ -4,9 +4,8 @@
 use alloy::{
     network::EthereumWallet,
     providers::{Provider, ProviderBuilder},
-    signers::local::PrivateKeySigner,
 };
-use eyre::{WrapErr, bail, eyre};
+use eyre::{WrapErr, bail};
 use serde_json::json;
 
 use crate::{
@@ -16,19 +15,7 @@ use crate::{
 
 /// Deploys and prints what was deployed.
 pub async fn run(args: DeployArgs, global: &GlobalOpts) -> eyre::Result<()> {
-    let key = std::env::var(&args.key_env)
-        .ok()
-        .filter(|v| !v.is_empty())
-        .ok_or_else(|| {
-            eyre!(
-                "environment variable {} (the deployer's private key) is not set",
-                args.key_env
-            )
-        })?;
-    let signer: PrivateKeySigner = key
-        .trim()
-        .parse()
-        .wrap_err_with(|| format!("{}: not a private key", args.key_env))?;
+    let signer = super::key_from_env(&args.key_env, "the deployer's")?;
     let owner = args.owner.unwrap_or_else(|| signer.address());
     let provider = ProviderBuilder::new()
         .wallet(EthereumWallet::from(signer))

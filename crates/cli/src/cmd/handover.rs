@@ -12,11 +12,10 @@ use alloy::{
     network::EthereumWallet,
     primitives::{Address, B256, Bytes, U256, keccak256},
     providers::{DynProvider, Provider, ProviderBuilder},
-    signers::local::PrivateKeySigner,
     sol_types::SolCall,
 };
 use courier_bindings::TimelockController;
-use eyre::{WrapErr, bail, eyre};
+use eyre::{WrapErr, bail};
 use serde_json::json;
 
 use crate::{
@@ -50,19 +49,7 @@ pub async fn run(args: HandoverArgs, global: &GlobalOpts) -> eyre::Result<()> {
     if args.contracts.is_empty() {
         bail!("name at least one contract to hand over");
     }
-    let key = std::env::var(&args.key_env)
-        .ok()
-        .filter(|v| !v.is_empty())
-        .ok_or_else(|| {
-            eyre!(
-                "environment variable {} (the owner's private key) is not set",
-                args.key_env
-            )
-        })?;
-    let signer: PrivateKeySigner = key
-        .trim()
-        .parse()
-        .wrap_err_with(|| format!("{}: not a private key", args.key_env))?;
+    let signer = super::key_from_env(&args.key_env, "the owner's")?;
     let me = signer.address();
     let provider: DynProvider = ProviderBuilder::new()
         .wallet(EthereumWallet::from(signer))

@@ -28,3 +28,19 @@ pub(crate) fn relayer_store(data_dir: &Path) -> eyre::Result<Store> {
     }
     Store::open(&path).wrap_err_with(|| format!("opening {}", path.display()))
 }
+
+/// The private key held by the environment variable `name` (`whose` names the key in errors).
+pub(crate) fn key_from_env(
+    name: &str,
+    whose: &str,
+) -> eyre::Result<alloy::signers::local::PrivateKeySigner> {
+    let key = std::env::var(name)
+        .ok()
+        .filter(|v| !v.is_empty())
+        .ok_or_else(|| {
+            eyre::eyre!("environment variable {name} ({whose} private key) is not set")
+        })?;
+    key.trim()
+        .parse()
+        .wrap_err_with(|| format!("{name}: not a private key"))
+}

@@ -16,13 +16,11 @@ use courier_watcher::TimelockWatch;
 
 const DELAY: u64 = 3600;
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn scheduled_changes_are_listed_decoded_with_their_state() {
-    let anvil = Anvil::spawn(AnvilConfig::new(31337, std::time::Duration::ZERO))
-        .await
-        .unwrap();
-    let admin = anvil.signing_provider(keys::deployer());
-    let timelock = TimelockController::deploy(
+/// A `TimelockController` with a `DELAY` s delay whose only proposer and executor is the deployer.
+async fn timelock_of_the_deployer(
+    admin: &alloy::providers::DynProvider,
+) -> TimelockController::TimelockControllerInstance<alloy::providers::DynProvider> {
+    TimelockController::deploy(
         admin.clone(),
         U256::from(DELAY),
         vec![keys::DEPLOYER_ADDRESS],
@@ -30,7 +28,16 @@ async fn scheduled_changes_are_listed_decoded_with_their_state() {
         Address::ZERO,
     )
     .await
-    .unwrap();
+    .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn scheduled_changes_are_listed_decoded_with_their_state() {
+    let anvil = Anvil::spawn(AnvilConfig::new(31337, std::time::Duration::ZERO))
+        .await
+        .unwrap();
+    let admin = anvil.signing_provider(keys::deployer());
+    let timelock = timelock_of_the_deployer(&admin).await;
     let verifier = CommitteeVerifier::deploy(admin.clone(), *timelock.address())
         .await
         .unwrap();
@@ -237,15 +244,7 @@ async fn handover_puts_the_timelock_in_charge_after_its_delay() {
     let d = courier_devnet::deploy_core(&admin, 31337, keys::DEPLOYER_ADDRESS)
         .await
         .unwrap();
-    let timelock = TimelockController::deploy(
-        admin.clone(),
-        U256::from(DELAY),
-        vec![keys::DEPLOYER_ADDRESS],
-        vec![keys::DEPLOYER_ADDRESS],
-        Address::ZERO,
-    )
-    .await
-    .unwrap();
+    let timelock = timelock_of_the_deployer(&admin).await;
     let contracts = [d.mailbox, d.committee_verifier, d.relayer_fees, d.hello_app];
     let courier = |extra: &[&str]| {
         let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_courier"));
