@@ -91,6 +91,8 @@ pub struct TimelockFollower {
     next_block: u64,
     max_range: u64,
     changes: Vec<ScheduledChange>,
+    /// The time of the block of the newest `CallScheduled` read.
+    last_block_time: Option<(u64, u64)>,
 }
 
 impl TimelockFollower {
@@ -106,6 +108,7 @@ impl TimelockFollower {
             next_block: from_block,
             max_range: Self::MAX_LOG_RANGE,
             changes: Vec::new(),
+            last_block_time: None,
         }
     }
 
@@ -178,16 +181,24 @@ impl TimelockFollower {
                 let block = log
                     .block_number
                     .ok_or_else(|| self.bad("a log without a block".to_owned(), tx))?;
-                let at = self
-                    .provider
-                    .get_block_by_number(block.into())
-                    .await
-                    .map_err(|e| self.rpc_error("eth_getBlockByNumber", &e))?
-                    .map(|b| b.header.timestamp)
-                    .ok_or(Error::MissingBlock {
-                        endpoint: self.endpoint.clone(),
-                        number: block,
-                    })?;
+                // A batch schedules its calls in one block: its time is read once.
+                let at = match self.last_block_time {
+                    Some((number, time)) if number == block => time,
+                    _ => {
+                        let time = self
+                            .provider
+                            .get_block_by_number(block.into())
+                            .await
+                            .map_err(|e| self.rpc_error("eth_getBlockByNumber", &e))?
+                            .map(|b| b.header.timestamp)
+                            .ok_or(Error::MissingBlock {
+                                endpoint: self.endpoint.clone(),
+                                number: block,
+                            })?;
+                        self.last_block_time = Some((block, time));
+                        time
+                    }
+                };
                 self.changes.push(ScheduledChange {
                     id: e.data.id,
                     index: e.data.index,

@@ -20,7 +20,7 @@ use alloy::{
     signers::local::PrivateKeySigner,
     sol_types::SolEvent,
 };
-use alloy_primitives::{Address, B256, b256};
+use alloy_primitives::{Address, B256, U256, b256};
 use courier_bindings::{HelloApp, Mailbox};
 use courier_core::{Message, SignedCheckpoint};
 use courier_devnet::{Devnet, DevnetChain};
@@ -439,6 +439,16 @@ impl Context {
                 Ok((e.data.root, e.data.index, e.data.readyAt.to::<u64>()))
             })
             .collect()
+    }
+
+    /// `address`'s balance on `chain` now, in wei.
+    pub async fn balance(&self, chain: &str, address: Address) -> eyre::Result<U256> {
+        self.chain(chain)?
+            .anvil
+            .provider()
+            .get_balance(address)
+            .await
+            .wrap_err_with(|| format!("reading the balance of {address} on {chain}"))
     }
 
     /// The timestamp of `chain`'s newest block.

@@ -5,7 +5,6 @@
 
 use std::time::Duration;
 
-use alloy::providers::Provider;
 use alloy_primitives::keccak256;
 use courier_bindings::ValidatorStaking;
 use courier_chain::{CheckpointStore, folder::FolderCheckpointStore};
@@ -55,11 +54,7 @@ async fn story(ctx: &Context) -> eyre::Result<()> {
         rogue.address, lie.root, honest.checkpoint.root
     ));
 
-    let watcher_before = alpha
-        .anvil
-        .provider()
-        .get_balance(keys::WATCHER_ADDRESS)
-        .await?;
+    let watcher_before = ctx.balance(&opt.origin, keys::WATCHER_ADDRESS).await?;
     ctx.wait_for(
         "the watcher has the validator slashed",
         Duration::from_secs(30),
@@ -74,11 +69,7 @@ async fn story(ctx: &Context) -> eyre::Result<()> {
     )
     .await?;
     let s = staking.stakes(rogue.address).call().await?;
-    let watcher_after = alpha
-        .anvil
-        .provider()
-        .get_balance(keys::WATCHER_ADDRESS)
-        .await?;
+    let watcher_after = ctx.balance(&opt.origin, keys::WATCHER_ADDRESS).await?;
     ctx.check(
         "the equivocating validator's whole stake is gone; the watcher got its share (net of gas)",
         s.slashed && s.amount == 0 && watcher_after > watcher_before,

@@ -154,11 +154,7 @@ async fn story(ctx: &Context) -> eyre::Result<()> {
         .sum();
     let relayers = owned.relayerBalance().call().await?;
     let validators = owned.validatorBalance().call().await?;
-    let held = alpha
-        .anvil
-        .provider()
-        .get_balance(alpha.deployment.relayer_fees)
-        .await?;
+    let held = ctx.balance("alpha", alpha.deployment.relayer_fees).await?;
     ctx.check(
         "the split is exact: validators get their share of each payment rounded down, relayers the rest, nothing unaccounted",
         validators == validators_due && relayers + validators == total && held == total,
@@ -173,11 +169,10 @@ async fn story(ctx: &Context) -> eyre::Result<()> {
         .await?
         .get_receipt()
         .await?;
-    let provider = alpha.anvil.provider();
     let got = (
-        provider.get_balance(to_relayers).await?,
-        provider.get_balance(to_validators).await?,
-        provider.get_balance(alpha.deployment.relayer_fees).await?,
+        ctx.balance("alpha", to_relayers).await?,
+        ctx.balance("alpha", to_validators).await?,
+        ctx.balance("alpha", alpha.deployment.relayer_fees).await?,
     );
     ctx.check(
         "the withdrawal pays out exactly the two balances and leaves nothing behind",

@@ -58,11 +58,7 @@ async fn story(ctx: &Context) -> eyre::Result<()> {
     ));
 
     let bond = ProposerBond::new(opt.setup.proposer_bond, alpha.anvil.provider());
-    let watcher_before = alpha
-        .anvil
-        .provider()
-        .get_balance(keys::WATCHER_ADDRESS)
-        .await?;
+    let watcher_before = ctx.balance(&origin, keys::WATCHER_ADDRESS).await?;
     ctx.wait_for(
         "the watcher vetoes the claim and slashes the proposer on alpha",
         Duration::from_secs(30),
@@ -125,11 +121,7 @@ async fn story(ctx: &Context) -> eyre::Result<()> {
         format!("accepted {accepted}, paused {paused}, delivered {delivered}"),
     )?;
     let b = bond.bonds(keys::PROPOSER_ADDRESS).call().await?;
-    let watcher_after = alpha
-        .anvil
-        .provider()
-        .get_balance(keys::WATCHER_ADDRESS)
-        .await?;
+    let watcher_after = ctx.balance(&origin, keys::WATCHER_ADDRESS).await?;
     ctx.check(
         "alpha: the proposer's bond is slashed and the watcher paid its share (net of gas)",
         b.slashed && b.amount == 0 && watcher_after > watcher_before,
