@@ -126,6 +126,8 @@ pub struct Pipeline<D, C> {
     fees: Option<(FeePolicy, Payments)>,
     /// Messages found paid enough (payments at final blocks never shrink).
     paid: HashSet<B256>,
+    /// While set, waits are not recorded (the parts of an aggregation are being built).
+    quiet: bool,
     metrics: RelayerMetrics,
 }
 
@@ -153,6 +155,7 @@ impl<D: DestinationMailbox, C: CheckpointStore> Pipeline<D, C> {
             committed: HashMap::new(),
             fees: None,
             paid: HashSet::new(),
+            quiet: false,
             metrics: RelayerMetrics::default(),
         }
     }
@@ -745,7 +748,7 @@ impl<D: DestinationMailbox, C: CheckpointStore> Pipeline<D, C> {
             }
         };
         let tree = self.trees.with(origin, Clone::clone);
-        match prepare_storage_proof(
+        let prepared = prepare_storage_proof(
             &self.destination,
             verifier,
             origin,
@@ -753,42 +756,30 @@ impl<D: DestinationMailbox, C: CheckpointStore> Pipeline<D, C> {
             &committed,
             chunk,
         )
-        .await?
+        .await?;
+        if let Prepared::Ready {
+            covered,
+            mode,
+            checkpoint_index,
+            ..
+        } = &prepared
         {
-            Prepared::Ready {
-                proof,
-                covered,
-                mode,
+            debug!(
+                destination,
+                origin,
+                head,
                 checkpoint_index,
-            } => {
-                if covered < chunk.len() {
-                    self.demand.need(need, last);
-                } else {
-                    self.demand.satisfied(need, last);
-                }
-                debug!(
-                    destination,
-                    origin,
-                    head,
-                    checkpoint_index,
-                    mode,
-                    covered,
-                    "proven by the light client's committed root"
-                );
-                for p in &chunk[covered..] {
-                    self.wait(
-                        &p.id,
-                        None,
-                        &format!("waiting for light client {} to hold a root committed after nonce {checkpoint_index}", route.client),
-                    )?;
-                }
-                Ok(Some((proof, covered)))
-            }
-            Prepared::Wait(reason) => {
-                self.demand.need(need, last);
-                self.wait_all(chunk, report, &reason)
-            }
+                mode,
+                covered,
+                "proven by the light client's committed root"
+            );
         }
+        let client = route.client;
+        self.settle_demand(&self.demand, need, last, prepared, chunk, report, |index| {
+            format!(
+                "waiting for light client {client} to hold a root committed after nonce {index}"
+            )
+        })
     }
 
     /// The optimistic route: the furthest matured, unvetoed claim whose root is the relayer's own
@@ -812,7 +803,7 @@ impl<D: DestinationMailbox, C: CheckpointStore> Pipeline<D, C> {
         let claims = self.destination.optimistic_claims(verifier, origin).await?;
         let now = self.destination.now().await?;
         let tree = self.trees.with(origin, Clone::clone);
-        match prepare_claimed_root(
+        let prepared = prepare_claimed_root(
             &self.destination,
             verifier,
             origin,
@@ -821,8 +812,34 @@ impl<D: DestinationMailbox, C: CheckpointStore> Pipeline<D, C> {
             now,
             chunk,
         )
-        .await?
-        {
+        .await?;
+        self.settle_demand(
+            &self.claim_demand,
+            need,
+            last,
+            prepared,
+            chunk,
+            report,
+            |index| format!("waiting for a claim past index {index} to mature"),
+        )
+    }
+
+    /// The end of a route whose roots other agents bring on demand (light-client relays,
+    /// proposers): tells `demand` whether the chunk up to nonce `last` is covered, and puts what
+    /// the proof does not cover back in the queue, saying why (`uncovered` of the proof's
+    /// checkpoint index).
+    #[allow(clippy::too_many_arguments)]
+    fn settle_demand(
+        &self,
+        demand: &LightClientDemand,
+        need: Need,
+        last: u32,
+        prepared: Prepared,
+        chunk: &[Pending],
+        report: &mut TickReport,
+        uncovered: impl Fn(u32) -> String,
+    ) -> Result<Option<(Vec<u8>, usize)>> {
+        match prepared {
             Prepared::Ready {
                 proof,
                 covered,
@@ -830,28 +847,27 @@ impl<D: DestinationMailbox, C: CheckpointStore> Pipeline<D, C> {
                 ..
             } => {
                 if covered < chunk.len() {
-                    self.claim_demand.need(need, last);
+                    demand.need(need, last);
                 } else {
-                    self.claim_demand.satisfied(need, last);
+                    demand.satisfied(need, last);
                 }
+                let reason = uncovered(checkpoint_index);
                 for p in &chunk[covered..] {
-                    self.wait(
-                        &p.id,
-                        None,
-                        &format!("waiting for a claim past index {checkpoint_index} to mature"),
-                    )?;
+                    self.wait(&p.id, None, &reason)?;
                 }
                 Ok(Some((proof, covered)))
             }
             Prepared::Wait(reason) => {
-                self.claim_demand.need(need, last);
+                demand.need(need, last);
                 self.wait_all(chunk, report, &reason)
             }
         }
     }
 
     /// An aggregation verifier: a proof from each of the first `threshold` sub-verifiers that can
-    /// prove the chunk's start, all for the prefix every one of them covers (mode `0x05`).
+    /// prove the chunk's start, all for the prefix every one of them covers (mode `0x05`). The
+    /// parts are built quietly: a sub-verifier's reasons to wait are not the messages' (only the
+    /// aggregation's reason is recorded, once).
     async fn prove_aggregation(
         &mut self,
         origin: u64,
@@ -859,6 +875,30 @@ impl<D: DestinationMailbox, C: CheckpointStore> Pipeline<D, C> {
         chunk: &[Pending],
         report: &mut TickReport,
     ) -> Result<Option<(Vec<u8>, usize)>> {
+        let quiet = std::mem::replace(&mut self.quiet, true);
+        let built = self.aggregation_parts(origin, verifier, chunk).await;
+        self.quiet = quiet;
+        match built? {
+            Ok((proof, covered)) => {
+                for p in &chunk[covered..] {
+                    self.wait(&p.id, None, "waiting for every sub-verifier to cover it")?;
+                }
+                Ok(Some((proof, covered)))
+            }
+            Err(reason) => self.wait_all(chunk, report, &reason),
+        }
+    }
+
+    /// The mode-0x05 proof of [`Self::prove_aggregation`] and how many messages it covers, or why
+    /// there is none yet.
+    async fn aggregation_parts(
+        &mut self,
+        origin: u64,
+        verifier: Address,
+        chunk: &[Pending],
+    ) -> Result<Result<(Vec<u8>, usize), String>> {
+        // The parts' own counts are not this tick's.
+        let scratch = &mut TickReport::default();
         let (subs, threshold) = self.destination.aggregation(verifier).await?;
         let needed = usize::from(threshold);
         let mut ready: Vec<(usize, usize)> = Vec::new();
@@ -871,44 +911,37 @@ impl<D: DestinationMailbox, C: CheckpointStore> Pipeline<D, C> {
                 continue; // nested aggregations are not built here
             }
             self.kinds.insert(*sub, kind);
-            if let Some((_, covered)) = self.prove_with(origin, *sub, chunk, report).await? {
+            if let Some((_, covered)) = self.prove_with(origin, *sub, chunk, scratch).await? {
                 ready.push((i, covered));
             }
         }
         if ready.len() < needed {
-            return self.wait_all(
-                chunk,
-                report,
-                &format!(
-                    "aggregation verifier {verifier}: {} of the {needed} sub-verifiers needed can prove these messages yet",
-                    ready.len()
-                ),
-            );
+            return Ok(Err(format!(
+                "aggregation verifier {verifier}: {} of the {needed} sub-verifiers needed can prove these messages yet",
+                ready.len()
+            )));
         }
         let covered = ready.iter().map(|(_, c)| *c).min().unwrap_or(0);
         let prefix = &chunk[..covered];
         let mut proof = vec![0x05, threshold];
         for (i, _) in &ready {
             let Some((part, part_covered)) =
-                self.prove_with(origin, subs[*i], prefix, report).await?
+                self.prove_with(origin, subs[*i], prefix, scratch).await?
             else {
-                return Ok(None);
+                return Ok(Err(format!(
+                    "aggregation verifier {verifier}: sub-verifier {i} stopped covering these messages"
+                )));
             };
             if part_covered != covered {
-                return self.wait_all(
-                    chunk,
-                    report,
-                    "sub-verifier proofs changed while being built",
-                );
+                return Ok(Err(
+                    "sub-verifier proofs changed while being built".to_owned()
+                ));
             }
             proof.push(*i as u8);
             proof.extend_from_slice(&(part.len() as u32).to_be_bytes());
             proof.extend_from_slice(&part);
         }
-        for p in &chunk[covered..] {
-            self.wait(&p.id, None, "waiting for every sub-verifier to cover it")?;
-        }
-        Ok(Some((proof, covered)))
+        Ok(Ok((proof, covered)))
     }
 
     fn kind_of(&self, verifier: Address) -> Option<VerifierKind> {
@@ -1110,6 +1143,9 @@ impl<D: DestinationMailbox, C: CheckpointStore> Pipeline<D, C> {
 
     /// Puts message `id` back in the queue for `delay_ms`, recording why.
     fn wait_for(&self, id: &B256, delay_ms: u64, reason: &str) -> Result<()> {
+        if self.quiet {
+            return Ok(());
+        }
         let now = now_ms();
         match self.store.schedule_retry(*id, now + delay_ms, reason, now) {
             Ok(_) => Ok(()),
